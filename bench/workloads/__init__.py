@@ -1,0 +1,1 @@
+"""One module per workload: DEFAULT_N and run(n, seed) -> {"events", "elapsed_s", ...}."""

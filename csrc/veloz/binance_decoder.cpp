@@ -1,0 +1,272 @@
+#include "veloz/binance_decoder.hpp"
+
+#include <cstdio>
+#include <utility>
+
+#include "veloz/json_scanner.hpp"
+
+namespace veloz {
+
+namespace {
+
+// Fields seen in one payload, before we know which message it is.
+struct RawFields {
+  std::string_view e, s, symbol;
+  std::string_view b_text, a_text, B_text, A_text, p_text, q_text;
+  bool has_E = false, has_T = false, has_U = false, has_u = false, has_pu = false, has_t = false;
+  bool has_m = false, has_last_update_id = false;
+  bool b_levels = false, a_levels = false, bids_levels = false, asks_levels = false;
+};
+
+bool key_is(std::string_view key, std::string_view name) noexcept { return key == name; }
+
+class PayloadReader {
+ public:
+  PayloadReader(JsonScanner& js, const BinanceDecoder& decoder, DecodedMessage& out, DecodeError& error,
+                const char* begin)
+      : js_(js), decoder_(decoder), out_(out), error_(error), begin_(begin) {}
+
+  bool syntax_error() {
+    error_.field.clear();
+    error_.reason = std::string("malformed JSON: ") + (js_.error() ? js_.error() : "syntax error");
+    error_.offset = js_.offset(begin_);
+    return false;
+  }
+
+  bool field_error(std::string_view field, std::string reason) {
+    error_.field = std::string(field);  // not assign(): GCC 12 -Wrestrict false positive
+    error_.reason = std::move(reason);
+    return false;
+  }
+
+  // Converts a decimal string on a grid; `what` is "price" or "quantity".
+  bool convert(std::string_view text, const DecimalGrid& grid, std::string_view field, const char* what,
+               bool allow_zero, int64_t& out) {
+    const DecimalStatus status = parse_steps(text, grid, out);
+    if (status != DecimalStatus::ok) {
+      char step[32];
+      const std::size_t n = format_steps(1, grid, step);
+      return field_error(field, std::string(what) + " '" + std::string(text) + "' of " + decoder_.symbol() +
+                                    " is " + describe(status) +
+                                    (status == DecimalStatus::off_grid ? " " + std::string(step, n) : ""));
+    }
+    if (out < 0 || (!allow_zero && out == 0)) {
+      return field_error(field, std::string("negative ") + what + " '" + std::string(text) + "'");
+    }
+    return true;
+  }
+
+  bool read_levels(std::string_view name, std::vector<Level>& levels) {
+    if (!js_.expect('[')) return syntax_error();
+    char field[48];
+    std::size_t i = 0;
+    for (bool first = true; js_.more(']', first); first = false, ++i) {
+      std::string_view price_text, qty_text;
+      if (!js_.expect('[') || !js_.read_string(price_text) || !js_.more(']', false) ||
+          !js_.read_string(qty_text)) {
+        if (js_.error()) return syntax_error();
+        std::snprintf(field, sizeof field, "%.*s[%zu]", static_cast<int>(name.size()), name.data(), i);
+        return field_error(field, "a level must be [price, quantity]");
+      }
+      while (js_.more(']', false)) {  // tolerate extra elements (old spot snapshots carried [])
+        if (!js_.skip_value()) return syntax_error();
+      }
+      if (js_.error()) return syntax_error();
+      Level level{};
+      std::snprintf(field, sizeof field, "%.*s[%zu][0]", static_cast<int>(name.size()), name.data(), i);
+      // A quantity of 0 deletes a level; a price must be a real price.
+      if (!convert(price_text, decoder_.price_grid(), field, "price", false, level.price)) return false;
+      field[std::char_traits<char>::length(field) - 2] = '1';
+      if (!convert(qty_text, decoder_.qty_grid(), field, "quantity", true, level.qty)) return false;
+      levels.push_back(level);
+    }
+    return js_.error() == nullptr ? true : syntax_error();
+  }
+
+  bool read_int_field(std::string_view key, int64_t& out, bool& seen) {
+    if (!js_.read_int(out)) {
+      if (js_.peek() == '"' || js_.peek() == 'n') {
+        return field_error(key, "expected an integer");
+      }
+      return syntax_error();
+    }
+    seen = true;
+    return true;
+  }
+
+  bool read_string_field(std::string_view key, std::string_view& out) {
+    if (js_.peek() != '"') return field_error(key, "expected a string");
+    return js_.read_string(out) ? true : syntax_error();
+  }
+
+  // Reads one object's members into `raw` / `out`. `allow_wrapper` accepts "stream" and "data".
+  bool read_object(RawFields& raw, bool allow_wrapper) {
+    if (!js_.expect('{')) return syntax_error();
+    for (bool first = true; js_.more('}', first); first = false) {
+      std::string_view key;
+      if (!js_.read_string(key) || !js_.expect(':')) return syntax_error();
+      if (!read_member(raw, key, allow_wrapper)) return false;
+    }
+    return js_.error() == nullptr ? true : syntax_error();
+  }
+
+  bool read_member(RawFields& raw, std::string_view key, bool allow_wrapper) {
+    const char next = js_.peek();
+    switch (key.size()) {
+      case 1:
+        switch (key[0]) {
+          case 'e': return read_string_field(key, raw.e);
+          case 's': return read_string_field(key, raw.s);
+          case 'E': return read_int_field(key, out_.event_time_ms, raw.has_E);
+          case 'T': return read_int_field(key, out_.transaction_time_ms, raw.has_T);
+          case 'U': return read_int_field(key, out_.first_update_id, raw.has_U);
+          case 'u': return read_int_field(key, out_.last_update_id, raw.has_u);
+          case 't': return read_int_field(key, out_.trade_id, raw.has_t);
+          case 'm':
+            if (!js_.read_bool(out_.buyer_is_maker)) return field_error(key, "expected true or false");
+            raw.has_m = true;
+            return true;
+          case 'b':
+            if (next == '[') return (raw.b_levels = true, read_levels(key, out_.bids));
+            if (next == '"') return read_string_field(key, raw.b_text);
+            break;
+          case 'a':
+            if (next == '[') return (raw.a_levels = true, read_levels(key, out_.asks));
+            if (next == '"') return read_string_field(key, raw.a_text);
+            break;  // aggTrade id: an integer we do not use
+          case 'B':
+            if (next == '"') return read_string_field(key, raw.B_text);
+            break;
+          case 'A':
+            if (next == '"') return read_string_field(key, raw.A_text);
+            break;
+          case 'p':
+            if (next == '"') return read_string_field(key, raw.p_text);
+            break;
+          case 'q':
+            if (next == '"') return read_string_field(key, raw.q_text);
+            break;
+          default:
+            break;
+        }
+        break;
+      case 2:
+        if (key_is(key, "pu")) return read_int_field(key, out_.prev_update_id, raw.has_pu);
+        break;
+      case 4:
+        if (key_is(key, "bids")) return (raw.bids_levels = true, read_levels(key, out_.bids));
+        if (key_is(key, "asks")) return (raw.asks_levels = true, read_levels(key, out_.asks));
+        if (allow_wrapper && key_is(key, "data")) {
+          if (next != '{') return field_error(key, "expected an object");
+          return read_object(raw, false);
+        }
+        break;
+      case 6:
+        if (key_is(key, "symbol")) return read_string_field(key, raw.symbol);
+        if (allow_wrapper && key_is(key, "stream")) return read_string_field(key, out_.stream);
+        break;
+      case 12:
+        if (key_is(key, "lastUpdateId")) return read_int_field(key, out_.last_update_id, raw.has_last_update_id);
+        break;
+      default:
+        break;
+    }
+    return js_.skip_value() ? true : syntax_error();
+  }
+
+  bool require(bool present, std::string_view field) {
+    return present ? true : field_error(field, "required field is missing");
+  }
+
+  bool check_symbol(std::string_view field, std::string_view symbol) {
+    if (decoder_.symbol().empty() || symbol == decoder_.symbol()) return true;
+    return field_error(field, "symbol '" + std::string(symbol) + "' does not match " + decoder_.symbol());
+  }
+
+  bool classify(RawFields& raw) {
+    const bool partial_stream = is_partial_depth_stream(out_.stream);
+    if (raw.e == "depthUpdate") {
+      out_.kind = partial_stream ? MessageKind::partial_depth : MessageKind::depth_update;
+      if (!require(!raw.s.empty(), "s") || !require(raw.has_U, "U") || !require(raw.has_u, "u") ||
+          !require(raw.b_levels, "b") || !require(raw.a_levels, "a")) {
+        return false;
+      }
+      out_.has_prev_update_id = raw.has_pu;
+      out_.symbol = raw.s;
+      return check_symbol("s", raw.s);
+    }
+    if (raw.e == "bookTicker" || (raw.e.empty() && raw.has_u && !raw.b_text.empty())) {
+      out_.kind = MessageKind::book_ticker;
+      if (!require(!raw.s.empty(), "s") || !require(raw.has_u, "u") || !require(!raw.b_text.empty(), "b") ||
+          !require(!raw.B_text.empty(), "B") || !require(!raw.a_text.empty(), "a") ||
+          !require(!raw.A_text.empty(), "A") || !check_symbol("s", raw.s)) {
+        return false;
+      }
+      out_.symbol = raw.s;
+      return convert(raw.b_text, decoder_.price_grid(), "b", "price", true, out_.bid_price) &&
+             convert(raw.B_text, decoder_.qty_grid(), "B", "quantity", true, out_.bid_qty) &&
+             convert(raw.a_text, decoder_.price_grid(), "a", "price", true, out_.ask_price) &&
+             convert(raw.A_text, decoder_.qty_grid(), "A", "quantity", true, out_.ask_qty);
+    }
+    if (raw.e == "trade") {
+      out_.kind = MessageKind::trade;
+      if (!require(!raw.s.empty(), "s") || !require(raw.has_t, "t") || !require(!raw.p_text.empty(), "p") ||
+          !require(!raw.q_text.empty(), "q") || !require(raw.has_T, "T") || !require(raw.has_m, "m") ||
+          !check_symbol("s", raw.s)) {
+        return false;
+      }
+      out_.symbol = raw.s;
+      return convert(raw.p_text, decoder_.price_grid(), "p", "price", false, out_.price) &&
+             convert(raw.q_text, decoder_.qty_grid(), "q", "quantity", true, out_.qty);
+    }
+    if (raw.e.empty() && raw.has_last_update_id) {
+      out_.kind = partial_stream ? MessageKind::partial_depth : MessageKind::snapshot;
+      if (!require(raw.bids_levels, "bids") || !require(raw.asks_levels, "asks")) return false;
+      out_.symbol = raw.symbol;
+      return raw.symbol.empty() ? true : check_symbol("symbol", raw.symbol);
+    }
+    out_.kind = MessageKind::other;
+    return true;
+  }
+
+  static bool is_partial_depth_stream(std::string_view stream) noexcept {
+    const std::size_t at = stream.find("@depth");
+    if (at == std::string_view::npos) return false;
+    const std::size_t next = at + 6;
+    return next < stream.size() && stream[next] >= '0' && stream[next] <= '9';
+  }
+
+ private:
+  JsonScanner& js_;
+  const BinanceDecoder& decoder_;
+  DecodedMessage& out_;
+  DecodeError& error_;
+  const char* begin_;
+};
+
+}  // namespace
+
+BinanceDecoder::BinanceDecoder(DecimalGrid price_grid, DecimalGrid qty_grid, std::string symbol)
+    : price_grid_(price_grid), qty_grid_(qty_grid), symbol_(std::move(symbol)) {}
+
+bool BinanceDecoder::decode(const char* data, std::size_t size, DecodedMessage& out, DecodeError& error) {
+  out.kind = MessageKind::other;
+  out.stream = {};
+  out.symbol = {};
+  out.event_time_ms = out.transaction_time_ms = 0;
+  out.first_update_id = out.last_update_id = out.prev_update_id = 0;
+  out.has_prev_update_id = false;
+  out.bids.clear();
+  out.asks.clear();
+  JsonScanner js(data, size);
+  PayloadReader reader(js, *this, out, error, data);
+  RawFields raw;
+  if (!reader.read_object(raw, true)) return false;
+  if (!js.at_end()) {
+    js.fail("trailing characters after the message");
+    return reader.syntax_error();
+  }
+  return reader.classify(raw);
+}
+
+}  // namespace veloz

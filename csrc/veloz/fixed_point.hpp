@@ -1,0 +1,51 @@
+// Exact conversion between Binance decimal strings and integer steps (ticks or lots).
+// No floating point anywhere: "61800.30" on a 0.10 grid is exactly 618003.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace veloz {
+
+// A grid of allowed values: step = step_units * 10^-scale. "0.10" -> {scale 1, step_units 1};
+// "0.05" -> {2, 5}; "100" -> {0, 100}. Scale is the number of decimals needed to write any value.
+struct DecimalGrid {
+  int32_t scale = 0;
+  int64_t step_units = 1;
+};
+
+enum class DecimalStatus : uint8_t {
+  ok = 0,
+  empty,        // no digits
+  bad_char,     // anything but [-]digits[.digits]
+  overflow,     // does not fit int64 at the grid's scale
+  off_grid,     // not a whole multiple of the step
+  zero_step,    // a grid step of zero (e.g. Binance MARKET_LOT_SIZE "0.00000000")
+};
+
+const char* describe(DecimalStatus status) noexcept;
+
+// Builds a grid from a step string such as "0.01000000". Trailing zeros do not count toward scale.
+DecimalStatus make_grid(std::string_view step, DecimalGrid& out) noexcept;
+
+// Value of `text` in units of 10^-scale. Fails with off_grid if a non-zero digit lies beyond scale.
+DecimalStatus parse_scaled(std::string_view text, int32_t scale, int64_t& out) noexcept;
+
+// Value of `text` in whole steps of `grid`.
+inline DecimalStatus parse_steps(std::string_view text, const DecimalGrid& grid, int64_t& out) noexcept {
+  int64_t units = 0;
+  DecimalStatus status = parse_scaled(text, grid.scale, units);
+  if (status != DecimalStatus::ok) return status;
+  if (grid.step_units != 1) {
+    if (units % grid.step_units != 0) return DecimalStatus::off_grid;
+    units /= grid.step_units;
+  }
+  out = units;
+  return DecimalStatus::ok;
+}
+
+// Writes steps * step as a decimal with exactly grid.scale decimals; returns the length written.
+// `buf` must hold at least 24 bytes. Fails (returns 0) only on overflow.
+std::size_t format_steps(int64_t steps, const DecimalGrid& grid, char* buf) noexcept;
+
+}  // namespace veloz

@@ -1,0 +1,1 @@
+"""Compiled core (Cython bindings over csrc/). Import the typed wrappers in `veloz` instead."""

@@ -1,0 +1,1 @@
+"""Market-data files: capture readers (and, later, the catalog and importers)."""

@@ -1,0 +1,31 @@
+"""Exceptions raised by VeloZ. Each names what was wrong and where."""
+
+from __future__ import annotations
+
+
+class VelozError(Exception):
+    """Base class for VeloZ errors."""
+
+
+class DecimalFormatError(VelozError, ValueError):
+    """A decimal string is not a plain number, is too large, or is off the instrument's grid."""
+
+
+class MessageError(VelozError, ValueError):
+    """A market-data frame was rejected: malformed JSON, a missing or mistyped field, another
+    symbol, a negative quantity or an off-grid price. Nothing was applied.
+
+    Attributes: ``field`` (e.g. ``"b[3][0]"``; empty for JSON syntax errors), ``reason``,
+    ``excerpt`` (the start of the frame).
+    """
+
+    def __init__(self, field: str, reason: str, excerpt: str) -> None:
+        self.field = field
+        self.reason = reason
+        self.excerpt = excerpt
+        where = f"field '{field}': " if field else ""
+        super().__init__(f"rejected message: {where}{reason}; message: {excerpt}")
+
+
+class InstrumentError(VelozError, ValueError):
+    """An instrument definition (exchangeInfo) is missing or invalid."""
