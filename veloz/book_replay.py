@@ -68,9 +68,9 @@ class _Probe:
     qty_decimals: int
 
 
-def _decimals(text: bytes) -> int:
+def _decimals(text: bytes, *, significant: bool) -> int:
     _, _, frac = text.partition(b".")
-    return len(frac.rstrip(b"0"))
+    return len(frac.rstrip(b"0")) if significant else len(frac)
 
 
 def _probe(path: Path, snapshots: Path | None, symbol: str | None) -> _Probe:
@@ -89,8 +89,10 @@ def _probe(path: Path, snapshots: Path | None, symbol: str | None) -> _Probe:
             market = "coinm" if b'"ps":' in payload else "usdm" if b'"pu":' in payload else "spot"
         if is_depth or b'"lastUpdateId"' in payload:
             for price, qty in _LEVEL.findall(payload):
-                price_dec = max(price_dec, _decimals(price))
-                qty_dec = max(qty_dec, _decimals(qty))
+                # Prices: the finest digit actually used (the tick). Quantities: the wire's fixed
+                # width, which is the asset precision on spot; stripping zeros would guess too coarse.
+                price_dec = max(price_dec, _decimals(price, significant=True))
+                qty_dec = max(qty_dec, _decimals(qty, significant=False))
     return _Probe(list(symbols), market, price_dec, qty_dec)
 
 
@@ -126,7 +128,7 @@ def resolve_instrument(
     instrument = Instrument(symbol=symbol, market=resolved, base_asset="", quote_asset="", margin_asset="",
                             tick_size=unit_price, step_size=unit_qty, lot_size=unit_qty, min_qty=unit_qty,
                             min_notional="0")
-    return instrument, "inferred from the capture (finest decimals seen)"
+    return instrument, "inferred from the capture (price: finest digit used; quantity: decimals on the wire)"
 
 
 def replay(

@@ -51,6 +51,9 @@ cdef class L2Book:
             self.owned.reset(new CL2Book(window_bits))
             self.book = self.owned.get()
 
+    def __init__(self, int window_bits=18, *, bint _view=False):
+        pass  # all set up in __cinit__; declared so the signature is introspectable
+
     @staticmethod
     cdef L2Book view(CL2Book* book, object owner):
         cdef L2Book out = L2Book.__new__(L2Book, _view=True)
@@ -232,6 +235,9 @@ cdef class BinanceBookFeed:
         self.symbol = symbol.upper()
         self.tick_size = tick_size
         self.step_size = step_size
+
+    def __init__(self, str market, str symbol, str tick_size, str step_size, int window_bits=18):
+        pass  # all set up in __cinit__; declared so the signature is introspectable
 
     cdef int apply_raw(self, const char* data, Py_ssize_t size) except -1:
         if not self.feed.get().on_frame(data, <size_t>size, self.error):

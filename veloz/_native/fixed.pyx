@@ -15,7 +15,10 @@ cdef class DecimalGrid:
     cdef readonly str step
     cdef readonly str label
 
-    def __cinit__(self, str step, str label=""):
+    def __cinit__(self, *args, **kwargs):
+        self.grid.step_units = 1  # a valid grid even if __init__ is bypassed
+
+    def __init__(self, str step, str label=""):
         cdef bytes raw = step.encode("ascii", "replace")
         cdef DecimalStatus status = make_grid(string_view(raw, len(raw)), self.grid)
         if status != DecimalStatus.ok:

@@ -1,0 +1,22 @@
+"""The compiled modules' .pyi stubs match what the modules really expose (mypy stubtest)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ALLOWLIST = Path(__file__).with_name("stubtest_allowlist.txt")
+NATIVE_MODULES = ["veloz._native.book", "veloz._native.fixed", "veloz._native.ring"]
+
+
+@pytest.mark.parametrize("module", NATIVE_MODULES)
+def test_stub_matches_compiled_module(module: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", module, "--allowlist", str(ALLOWLIST),
+         "--cache-dir", str(tmp_path / "mypy-cache")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
