@@ -51,33 +51,43 @@ class PayloadReader {
                                     (status == DecimalStatus::off_grid ? " " + std::string(step, n) : ""));
     }
     if (out < 0 || (!allow_zero && out == 0)) {
-      return field_error(field, std::string("negative ") + what + " '" + std::string(text) + "'");
+      return field_error(field, std::string(out < 0 ? "negative " : "zero ") + what + " '" + std::string(text) + "'");
     }
     return true;
   }
 
+  static std::string level_field(std::string_view name, std::size_t index, int element) {
+    char field[48];
+    if (element < 0) {
+      std::snprintf(field, sizeof field, "%.*s[%zu]", static_cast<int>(name.size()), name.data(), index);
+    } else {
+      std::snprintf(field, sizeof field, "%.*s[%zu][%d]", static_cast<int>(name.size()), name.data(), index, element);
+    }
+    return field;
+  }
+
   bool read_levels(std::string_view name, std::vector<Level>& levels) {
     if (!js_.expect('[')) return syntax_error();
-    char field[48];
     std::size_t i = 0;
     for (bool first = true; js_.more(']', first); first = false, ++i) {
       std::string_view price_text, qty_text;
       if (!js_.expect('[') || !js_.read_string(price_text) || !js_.more(']', false) ||
           !js_.read_string(qty_text)) {
         if (js_.error()) return syntax_error();
-        std::snprintf(field, sizeof field, "%.*s[%zu]", static_cast<int>(name.size()), name.data(), i);
-        return field_error(field, "a level must be [price, quantity]");
+        return field_error(level_field(name, i, -1), "a level must be [price, quantity]");
       }
       while (js_.more(']', false)) {  // tolerate extra elements (old spot snapshots carried [])
         if (!js_.skip_value()) return syntax_error();
       }
       if (js_.error()) return syntax_error();
       Level level{};
-      std::snprintf(field, sizeof field, "%.*s[%zu][0]", static_cast<int>(name.size()), name.data(), i);
-      // A quantity of 0 deletes a level; a price must be a real price.
-      if (!convert(price_text, decoder_.price_grid(), field, "price", false, level.price)) return false;
-      field[std::char_traits<char>::length(field) - 2] = '1';
-      if (!convert(qty_text, decoder_.qty_grid(), field, "quantity", true, level.qty)) return false;
+      // Field names are only formatted on failure: this loop runs for every level of every frame.
+      if (parse_steps(price_text, decoder_.price_grid(), level.price) != DecimalStatus::ok || level.price <= 0) {
+        return convert(price_text, decoder_.price_grid(), level_field(name, i, 0), "price", false, level.price);
+      }
+      if (parse_steps(qty_text, decoder_.qty_grid(), level.qty) != DecimalStatus::ok || level.qty < 0) {
+        return convert(qty_text, decoder_.qty_grid(), level_field(name, i, 1), "quantity", true, level.qty);
+      }
       levels.push_back(level);
     }
     return js_.error() == nullptr ? true : syntax_error();

@@ -169,21 +169,24 @@ int64_t L2Book::above(const SideLevels& s, int64_t price) const noexcept {
   return best;
 }
 
-void L2Book::set_level(Side side, int64_t price, int64_t qty) {
+void L2Book::set_far_level(Side side, int64_t price, int64_t qty) {
   SideLevels& s = sides_[index(side)];
-  const int delta = in_window(price) ? window_set(s, static_cast<std::size_t>(price - base_), qty)
-                                     : far_set(s, price, qty);
+  const int delta = far_set(s, price, qty);
   s.count = static_cast<std::size_t>(static_cast<int64_t>(s.count) + delta);
   if (delta > 0) {
-    const bool better = s.best == kNoPrice || (side == Side::bid ? price > s.best : price < s.best);
-    if (better) {
+    if (s.best == kNoPrice || (side == Side::bid ? price > s.best : price < s.best)) {
       s.best = price;
-      if (!in_window(price)) maybe_recenter();
+      maybe_recenter();  // the touch has moved outside the window
     }
   } else if (delta < 0 && price == s.best) {
-    s.best = side == Side::bid ? below(s, price) : above(s, price);
-    if (s.best != kNoPrice && !in_window(s.best)) maybe_recenter();
+    replace_best(side);
   }
+}
+
+void L2Book::replace_best(Side side) {
+  SideLevels& s = sides_[index(side)];
+  s.best = side == Side::bid ? below(s, s.best) : above(s, s.best);
+  if (s.best != kNoPrice && !in_window(s.best)) maybe_recenter();
 }
 
 void L2Book::maybe_recenter() {

@@ -32,7 +32,30 @@ class L2Book {
 
   void clear() noexcept;
   // Sets the absolute quantity at a price level; qty 0 deletes it (deleting an absent level is a no-op).
-  void set_level(Side side, int64_t price, int64_t qty);
+  // Inline: this is the per-update hot path; only far levels and a vanished best leave it.
+  void set_level(Side side, int64_t price, int64_t qty) {
+    SideLevels& s = sides_[index(side)];
+    if (!in_window(price)) {
+      set_far_level(side, price, qty);
+      return;
+    }
+    const std::size_t slot = static_cast<std::size_t>(price - base_);
+    const int64_t old = s.qty[slot];
+    s.qty[slot] = qty;
+    if ((old == 0) == (qty == 0)) return;  // a quantity change, or deleting an absent level
+    const std::size_t word = slot / 64;
+    if (qty != 0) {
+      s.occupied[word] |= 1ULL << (slot % 64);
+      s.summary[word / 64] |= 1ULL << (word % 64);
+      ++s.count;
+      if (s.best == kNoPrice || (side == Side::bid ? price > s.best : price < s.best)) s.best = price;
+      return;
+    }
+    s.occupied[word] &= ~(1ULL << (slot % 64));
+    if (s.occupied[word] == 0) s.summary[word / 64] &= ~(1ULL << (word % 64));
+    --s.count;
+    if (price == s.best) replace_best(side);
+  }
   // Re-centres the window on `price` if the book is empty (lets a snapshot load without re-centring).
   void hint_center(int64_t price) noexcept;
 
@@ -73,6 +96,8 @@ class L2Book {
   // Window slot operations; return +1 / -1 / 0 change in level count.
   int window_set(SideLevels& s, std::size_t slot, int64_t qty) noexcept;
   int far_set(SideLevels& s, int64_t price, int64_t qty);
+  void set_far_level(Side side, int64_t price, int64_t qty);
+  void replace_best(Side side);
   int64_t window_highest_below(const SideLevels& s, int64_t slot_exclusive) const noexcept;
   int64_t window_lowest_above(const SideLevels& s, int64_t slot_exclusive) const noexcept;
   int64_t below(const SideLevels& s, int64_t price) const noexcept;

@@ -1,0 +1,31 @@
+"""One diff message per Python call: seeded messages of 1-20 levels, each applied with one
+`apply_levels` call (the cost of crossing from Python once per message)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from bench.workloads._synthetic import level_updates, snapshot_levels
+from veloz.book import L2Book
+
+DEFAULT_N = 200_000
+
+
+def run(n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 21, size=n)
+    sides, prices, qtys = level_updates(int(sizes.sum()), seed)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    messages = [(sides[a:b].copy(), prices[a:b].copy(), qtys[a:b].copy()) for a, b in zip(bounds[:-1], bounds[1:])]
+    book = L2Book()
+    book.apply_levels(*snapshot_levels(seed))
+    apply = book.apply_levels
+    started = time.perf_counter()
+    for s, p, q in messages:
+        apply(s, p, q)
+    elapsed = time.perf_counter() - started
+    levels = int(sizes.sum())
+    return {"events": n, "elapsed_s": elapsed, "unit": "diff message", "levels_per_message": round(levels / n, 2),
+            "ns_per_level": round(elapsed * 1e9 / levels, 2)}
