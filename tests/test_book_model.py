@@ -174,3 +174,19 @@ def test_apply_levels_batch_equals_one_by_one() -> None:
     for side in (BID, ASK):
         a, b = batch.top(side, 10_000), single.top(side, 10_000)
         assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+
+
+def test_apply_diff_is_atomic_and_matches_set_level() -> None:
+    book, ref = L2Book(), ReferenceBook()
+    assert book.apply_diff([(100, 5), (99, 2)], [(101, 1)]) == 3
+    for side, price, qty in ((BID, 100, 5), (BID, 99, 2), (ASK, 101, 1)):
+        ref.set_level(side, price, qty)
+    assert_same(book, ref)
+    for bad in ([(98, -1)], [(98,)], [("98", 1)], [(2**70, 1)]):
+        try:
+            book.apply_diff([(100, 0)], bad)
+        except ValueError as exc:
+            assert "asks[0]" in str(exc)
+        else:
+            raise AssertionError(f"accepted {bad}")
+        assert_same(book, ref)  # the valid bid delete in the same call was not applied

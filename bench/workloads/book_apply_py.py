@@ -1,5 +1,5 @@
 """One diff message per Python call: seeded messages of 1-20 levels, each applied with one
-`apply_levels` call (the cost of crossing from Python once per message)."""
+`L2Book.apply_diff(bids, asks)` call taking lists of (price, qty) int pairs."""
 
 from __future__ import annotations
 
@@ -17,14 +17,19 @@ def run(n: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     sizes = rng.integers(1, 21, size=n)
     sides, prices, qtys = level_updates(int(sizes.sum()), seed)
-    bounds = np.concatenate([[0], np.cumsum(sizes)])
-    messages = [(sides[a:b].copy(), prices[a:b].copy(), qtys[a:b].copy()) for a, b in zip(bounds[:-1], bounds[1:])]
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    sides_l, prices_l, qtys_l = sides.tolist(), prices.tolist(), qtys.tolist()
+    messages = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        bids = [(prices_l[i], qtys_l[i]) for i in range(a, b) if sides_l[i] == 0]
+        asks = [(prices_l[i], qtys_l[i]) for i in range(a, b) if sides_l[i] == 1]
+        messages.append((bids, asks))
     book = L2Book()
     book.apply_levels(*snapshot_levels(seed))
-    apply = book.apply_levels
+    apply = book.apply_diff
     started = time.perf_counter()
-    for s, p, q in messages:
-        apply(s, p, q)
+    for bids, asks in messages:
+        apply(bids, asks)
     elapsed = time.perf_counter() - started
     levels = int(sizes.sum())
     return {"events": n, "elapsed_s": elapsed, "unit": "diff message", "levels_per_message": round(levels / n, 2),

@@ -4,9 +4,10 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport int64_t, uint8_t
 from libcpp.memory cimport unique_ptr
 from libcpp.string cimport string
+from libcpp.vector cimport vector
 
 from core_decl cimport (BboMismatch, BinanceBookFeed as CFeed, BookMarket, BookSync, DecimalGrid as CDecimalGrid,
-                        DecimalStatus, DecodedMessage, DecodeError, DiffResult, FeedCounters, L2Book as CL2Book,
+                        DecimalStatus, DecodedMessage, DecodeError, DiffResult, FeedCounters, L2Book as CL2Book, Level,
                         MessageKind, Side, SyncCounters, SyncState, WalkResult, kNoPrice, make_grid, string_view)
 
 import math
@@ -39,12 +40,29 @@ cdef inline Side to_side(int side) except *:
     raise ValueError(f"side must be 0 (bid) or 1 (ask), not {side}")
 
 
+cdef int fill_levels(list pairs, vector[Level]& out, str name) except -1:
+    out.clear()
+    cdef Level level
+    cdef Py_ssize_t i
+    for i in range(len(pairs)):
+        pair = pairs[i]
+        try:
+            level.price, level.qty = pair
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{name}[{i}] must be a (price_ticks, qty_lots) pair of ints, not {pair!r}") from None
+        if level.qty < 0:
+            raise ValueError(f"{name}[{i}]: negative quantity {level.qty}")
+        out.push_back(level)
+    return 0
+
+
 cdef class L2Book:
     """Price levels in integer ticks and lots. Side 0 = bids, 1 = asks."""
 
     cdef CL2Book* book
     cdef unique_ptr[CL2Book] owned
     cdef object owner  # keeps the C++ owner alive for a view
+    cdef vector[Level] scratch_bids, scratch_asks  # reused by apply_diff: no allocation per call
 
     def __cinit__(self, int window_bits=18, *, bint _view=False):
         if not _view:
@@ -82,6 +100,18 @@ cdef class L2Book:
             for i in range(n):
                 self.book.set_level(Side.ask if sides[i] else Side.bid, prices[i], qtys[i])
         return n
+
+    def apply_diff(self, list bids, list asks) -> int:
+        """Applies one diff message given as lists of (price_ticks, qty_lots) pairs; qty 0 deletes.
+        Every pair is checked before any is applied, so a bad pair changes nothing."""
+        fill_levels(bids, self.scratch_bids, "bids")
+        fill_levels(asks, self.scratch_asks, "asks")
+        cdef size_t i
+        for i in range(self.scratch_bids.size()):
+            self.book.set_level(Side.bid, self.scratch_bids[i].price, self.scratch_bids[i].qty)
+        for i in range(self.scratch_asks.size()):
+            self.book.set_level(Side.ask, self.scratch_asks[i].price, self.scratch_asks[i].qty)
+        return self.scratch_bids.size() + self.scratch_asks.size()
 
     @property
     def best_bid_price(self):
