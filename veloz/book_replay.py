@@ -51,7 +51,9 @@ class ReplayReport:
 
     @property
     def ok(self) -> bool:
-        return self.rejected == 0 and self.bbo_mismatches == 0 and self.crossed == 0
+        """Every frame decoded, the book never disagreed nor crossed, and it ends synchronised."""
+        return (self.rejected == 0 and self.bbo_mismatches == 0 and self.crossed == 0
+                and self.state != "needs_snapshot")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

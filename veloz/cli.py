@@ -50,6 +50,8 @@ def format_report(report, files: list[str]) -> str:  # noqa: ANN001 - ReplayRepo
         f"  final state      {report.state}",
         f"  elapsed          {report.elapsed_s:.3f} s ({rate:,.0f} messages/s)",
     ]
+    if report.state == "needs_snapshot":
+        lines.append("  warning          the book is not synchronised at the end (no snapshot, or a gap since the last)")
     if report.first_mismatch:
         lines.append(f"  first mismatch   {report.first_mismatch}")
     for error in report.errors:

@@ -94,12 +94,12 @@ def _require(doc: dict[str, Any], key: str, where: str) -> Any:
     return doc[key]
 
 
-def detect_market(doc: dict[str, Any], hint: str | None = None) -> Market:
-    """spot, usdm or coinm, from an explicit hint, the request URL, or the document's shape."""
-    if hint:
-        for market, needles in (("coinm", ("dapi", "coinm", "delivery")), ("usdm", ("fapi", "usdm", "futures")),
-                                ("spot", ("api/v3", "spot", "api.binance.com"))):
-            if any(n in hint.lower() for n in needles):
+def detect_market(doc: dict[str, Any], url: str | None = None) -> Market:
+    """spot, usdm or coinm: from the REST URL the document came from when known, else from the
+    document's own shape. File paths are never consulted: a folder name proves nothing."""
+    if url:
+        for market, marker in (("coinm", "/dapi/"), ("usdm", "/fapi/"), ("spot", "/api/v3/")):
+            if marker in url:
                 return market  # type: ignore[return-value]
     symbols = doc.get("symbols") or []
     if symbols and "contractSize" in symbols[0]:
@@ -156,7 +156,9 @@ def load_exchange_info(path: str | Path, market: Market | None = None) -> dict[s
     """Reads an exchangeInfo JSON file, or a cryptofeed recording of one (`<url> -> <ts>: <json>`)."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InstrumentError(f"{path} is not a JSON text file (byte {exc.start} is not UTF-8)") from exc
     except OSError as exc:
         raise InstrumentError(f"cannot read exchangeInfo file {path}: {exc.strerror}") from exc
     url = None
@@ -171,4 +173,4 @@ def load_exchange_info(path: str | Path, market: Market | None = None) -> dict[s
         doc = json.loads(stripped)
     except json.JSONDecodeError as exc:
         raise InstrumentError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-    return parse_exchange_info(doc, market, url or str(path))
+    return parse_exchange_info(doc, market, url)

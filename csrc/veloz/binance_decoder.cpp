@@ -16,6 +16,7 @@ struct RawFields {
   bool has_E = false, has_T = false, has_U = false, has_u = false, has_pu = false, has_t = false;
   bool has_m = false, has_last_update_id = false;
   bool b_levels = false, a_levels = false, bids_levels = false, asks_levels = false;
+  bool b_mistyped = false;  // "b" present as neither array nor string
 };
 
 bool key_is(std::string_view key, std::string_view name) noexcept { return key == name; }
@@ -50,8 +51,9 @@ class PayloadReader {
                                     " is " + describe(status) +
                                     (status == DecimalStatus::off_grid ? " " + std::string(step, n) : ""));
     }
-    if (out < 0 || (!allow_zero && out == 0)) {
-      return field_error(field, std::string(out < 0 ? "negative " : "zero ") + what + " '" + std::string(text) + "'");
+    if (out < 0 || text[0] == '-' || (!allow_zero && out == 0)) {
+      return field_error(field, std::string(out != 0 || text[0] == '-' ? "negative " : "zero ") + what + " '" +
+                                    std::string(text) + "'");
     }
     return true;
   }
@@ -66,16 +68,30 @@ class PayloadReader {
     return field;
   }
 
+  // Reads level element `element` (0 price, 1 quantity) as a string; valid JSON of another type,
+  // or a missing element, is a field error. Field names are formatted only on failure.
+  bool read_level_text(std::string_view name, std::size_t index, int element, std::string_view& out) {
+    const char next = js_.peek();
+    if (next == '"') return js_.read_string(out) ? true : syntax_error();
+    const char* what = element == 0 ? "price" : "quantity";
+    if (next == ']') return field_error(level_field(name, index, -1), std::string("a level must be [price, quantity]: no ") + what);
+    if (!js_.skip_value()) return syntax_error();
+    return field_error(level_field(name, index, element), std::string("expected a decimal string for the ") + what);
+  }
+
   bool read_levels(std::string_view name, std::vector<Level>& levels) {
     if (!js_.expect('[')) return syntax_error();
     std::size_t i = 0;
     for (bool first = true; js_.more(']', first); first = false, ++i) {
-      std::string_view price_text, qty_text;
-      if (!js_.expect('[') || !js_.read_string(price_text) || !js_.more(']', false) ||
-          !js_.read_string(qty_text)) {
-        if (js_.error()) return syntax_error();
+      if (js_.peek() != '[') {
+        if (!js_.skip_value()) return syntax_error();
         return field_error(level_field(name, i, -1), "a level must be [price, quantity]");
       }
+      js_.expect('[');
+      std::string_view price_text, qty_text;
+      if (!read_level_text(name, i, 0, price_text)) return false;
+      if (js_.peek() != ']' && !js_.more(']', false)) return syntax_error();
+      if (!read_level_text(name, i, 1, qty_text)) return false;
       while (js_.more(']', false)) {  // tolerate extra elements (old spot snapshots carried [])
         if (!js_.skip_value()) return syntax_error();
       }
@@ -85,7 +101,7 @@ class PayloadReader {
       if (parse_steps(price_text, decoder_.price_grid(), level.price) != DecimalStatus::ok || level.price <= 0) {
         return convert(price_text, decoder_.price_grid(), level_field(name, i, 0), "price", false, level.price);
       }
-      if (parse_steps(qty_text, decoder_.qty_grid(), level.qty) != DecimalStatus::ok || level.qty < 0) {
+      if (parse_steps(qty_text, decoder_.qty_grid(), level.qty) != DecimalStatus::ok || qty_text[0] == '-') {
         return convert(qty_text, decoder_.qty_grid(), level_field(name, i, 1), "quantity", true, level.qty);
       }
       levels.push_back(level);
@@ -94,18 +110,28 @@ class PayloadReader {
   }
 
   bool read_int_field(std::string_view key, int64_t& out, bool& seen) {
-    if (!js_.read_int(out)) {
-      if (js_.peek() == '"' || js_.peek() == 'n') {
-        return field_error(key, "expected an integer");
-      }
-      return syntax_error();
+    const char next = js_.peek();
+    if (next != '-' && (next < '0' || next > '9')) {
+      if (!js_.skip_value()) return syntax_error();
+      return field_error(key, "expected an integer");
     }
+    const char* start = js_.position();
+    if (!js_.read_int(out)) {
+      // A well-formed number that is not an int64 (1.5, 1e3, too large) is a field error.
+      js_.rewind(start);
+      if (!js_.skip_value()) return syntax_error();
+      return field_error(key, "expected a 64-bit integer");
+    }
+    if (out < 0) return field_error(key, "negative id or time " + std::to_string(out));
     seen = true;
     return true;
   }
 
   bool read_string_field(std::string_view key, std::string_view& out) {
-    if (js_.peek() != '"') return field_error(key, "expected a string");
+    if (js_.peek() != '"') {
+      if (!js_.skip_value()) return syntax_error();
+      return field_error(key, "expected a string");
+    }
     return js_.read_string(out) ? true : syntax_error();
   }
 
@@ -139,6 +165,7 @@ class PayloadReader {
           case 'b':
             if (next == '[') return (raw.b_levels = true, read_levels(key, out_.bids));
             if (next == '"') return read_string_field(key, raw.b_text);
+            raw.b_mistyped = true;
             break;
           case 'a':
             if (next == '[') return (raw.a_levels = true, read_levels(key, out_.asks));
@@ -205,8 +232,9 @@ class PayloadReader {
       out_.symbol = raw.s;
       return check_symbol("s", raw.s);
     }
-    if (raw.e == "bookTicker" || (raw.e.empty() && raw.has_u && !raw.b_text.empty())) {
+    if (raw.e == "bookTicker" || (raw.e.empty() && raw.has_u && (!raw.b_text.empty() || raw.b_mistyped))) {
       out_.kind = MessageKind::book_ticker;
+      if (raw.b_mistyped) return field_error("b", "expected a decimal string");
       if (!require(!raw.s.empty(), "s") || !require(raw.has_u, "u") || !require(!raw.b_text.empty(), "b") ||
           !require(!raw.B_text.empty(), "B") || !require(!raw.a_text.empty(), "a") ||
           !require(!raw.A_text.empty(), "A") || !check_symbol("s", raw.s)) {

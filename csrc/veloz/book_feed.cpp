@@ -8,26 +8,31 @@ BinanceBookFeed::BinanceBookFeed(BookMarket market, DecimalGrid price_grid, Deci
                                  int window_bits)
     : decoder_(price_grid, qty_grid, std::move(symbol)), sync_(market, window_bits) {
   // Binance snapshots carry up to 5000 levels a side; size once so steady state never allocates.
-  message_.bids.reserve(5000);
-  message_.asks.reserve(5000);
+  for (DecodedMessage& message : messages_) {
+    message.bids.reserve(5000);
+    message.asks.reserve(5000);
+  }
 }
 
 bool BinanceBookFeed::on_frame(const char* data, std::size_t size, DecodeError& error) {
-  top_changed_ = false;
-  if (!decoder_.decode(data, size, message_, error)) {
+  DecodedMessage& incoming = messages_[current_ ^ 1];
+  if (!decoder_.decode(data, size, incoming, error)) {
     ++counters_.rejected;
     return false;
   }
+  current_ ^= 1;
+  top_changed_ = false;
+  const DecodedMessage& message = incoming;
   ++counters_.messages;
-  switch (message_.kind) {
+  switch (message.kind) {
     case MessageKind::depth_update: {
       ++counters_.depth_updates;
       const L2Book& book = sync_.book();
       const int64_t bid = book.best_price(Side::bid), bid_qty = book.best_qty(Side::bid);
       const int64_t ask = book.best_price(Side::ask), ask_qty = book.best_qty(Side::ask);
-      last_diff_ = sync_.apply_diff(DiffEvent{message_.first_update_id, message_.last_update_id,
-                                              message_.prev_update_id, message_.bids.data(), message_.bids.size(),
-                                              message_.asks.data(), message_.asks.size()});
+      last_diff_ = sync_.apply_diff(DiffEvent{message.first_update_id, message.last_update_id,
+                                              message.prev_update_id, message.bids.data(), message.bids.size(),
+                                              message.asks.data(), message.asks.size()});
       if (last_diff_ == DiffResult::applied) {
         top_changed_ = bid != book.best_price(Side::bid) || bid_qty != book.best_qty(Side::bid) ||
                        ask != book.best_price(Side::ask) || ask_qty != book.best_qty(Side::ask);
@@ -38,8 +43,8 @@ bool BinanceBookFeed::on_frame(const char* data, std::size_t size, DecodeError& 
     }
     case MessageKind::snapshot:
       ++counters_.snapshots;
-      sync_.apply_snapshot(message_.last_update_id, message_.bids.data(), message_.bids.size(),
-                           message_.asks.data(), message_.asks.size());
+      sync_.apply_snapshot(message.last_update_id, message.bids.data(), message.bids.size(),
+                           message.asks.data(), message.asks.size());
       top_changed_ = true;
       after_book_change();
       break;
@@ -65,8 +70,9 @@ void BinanceBookFeed::after_book_change() {
 }
 
 void BinanceBookFeed::on_book_ticker() {
-  const TickerSeen ticker{message_.last_update_id, message_.bid_price, message_.bid_qty, message_.ask_price,
-                          message_.ask_qty};
+  const DecodedMessage& message = last();
+  const TickerSeen ticker{message.last_update_id, message.bid_price, message.bid_qty, message.ask_price,
+                          message.ask_qty};
   recent_[recent_count_++ % kRecentTickers] = ticker;
   if (sync_.state() != SyncState::needs_snapshot && ticker.update_id == sync_.book_update_id()) compare_bbo(ticker);
 }

@@ -41,7 +41,8 @@ class BinanceBookFeed {
   // but the `rejected` counter.
   bool on_frame(const char* data, std::size_t size, DecodeError& error);
 
-  const DecodedMessage& last() const noexcept { return message_; }
+  // The last frame decoded successfully (a rejected frame does not replace it).
+  const DecodedMessage& last() const noexcept { return messages_[current_]; }
   DiffResult last_diff_result() const noexcept { return last_diff_; }
   // True when the last frame changed the best bid or ask (price or quantity).
   bool top_changed() const noexcept { return top_changed_; }
@@ -67,7 +68,9 @@ class BinanceBookFeed {
 
   BinanceDecoder decoder_;
   BookSync sync_;
-  DecodedMessage message_;
+  // Two buffers: a frame is decoded into the spare one and becomes current only on success.
+  DecodedMessage messages_[2];
+  std::size_t current_ = 0;
   DiffResult last_diff_ = DiffResult::applied;
   bool top_changed_ = false;
   FeedCounters counters_;

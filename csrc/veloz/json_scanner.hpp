@@ -27,6 +27,12 @@ class JsonScanner {
   bool at_end() noexcept;
 
   const char* error() const noexcept { return error_; }
+  // Lets a caller retry a value after a typed read failed on well-formed JSON.
+  const char* position() const noexcept { return p_; }
+  void rewind(const char* position) noexcept {
+    p_ = position;
+    error_ = nullptr;
+  }
   std::size_t offset(const char* begin) const noexcept { return static_cast<std::size_t>(p_ - begin); }
   bool fail(const char* reason) noexcept {
     if (error_ == nullptr) error_ = reason;

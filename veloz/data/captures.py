@@ -17,7 +17,8 @@ from __future__ import annotations
 import gzip
 import heapq
 import re
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -38,6 +39,20 @@ class CaptureFrame:
     local_ns: int  # receive time on the recording machine (not synchronised with exchange time)
     symbol: str | None  # upper-case symbol from the stream name or snapshot URL; None if unknown
     payload: bytes  # the JSON frame exactly as received
+
+
+_DAMAGED = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _lines(path: Path, fh: IO[bytes]) -> Iterable[tuple[int, bytes]]:
+    """Numbered lines; a truncated or corrupt gzip stream becomes a CaptureFormatError naming
+    where the damage was found (every frame before it has already been yielded)."""
+    number = 0
+    try:
+        for number, line in enumerate(fh, 1):
+            yield number, line
+    except _DAMAGED as exc:
+        raise CaptureFormatError(f"{path}: damaged compressed data after line {number} ({exc})") from exc
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -62,7 +77,7 @@ def detect_format(path: str | Path) -> CaptureFormat:
     with _open_binary(path) as fh:
         try:
             first = fh.readline(4096)
-        except (OSError, EOFError) as exc:
+        except (OSError, *_DAMAGED) as exc:
             raise CaptureFormatError(f"{path}: cannot read ({exc})") from exc
     if re.match(rb"^\d{10,} \{", first):
         return "hftbacktest"
@@ -74,7 +89,7 @@ def detect_format(path: str | Path) -> CaptureFormat:
 def read_hftbacktest(path: str | Path) -> Iterator[CaptureFrame]:
     path = Path(path)
     with _open_binary(path) as fh:
-        for number, line in enumerate(fh, 1):
+        for number, line in _lines(path, fh):
             line = line.rstrip(b"\r\n")
             if not line:
                 continue
@@ -87,7 +102,7 @@ def read_hftbacktest(path: str | Path) -> Iterator[CaptureFrame]:
 
 def _read_cryptofeed_ws(path: Path) -> Iterator[CaptureFrame]:
     with _open_binary(path) as fh:
-        for number, line in enumerate(fh, 1):
+        for number, line in _lines(path, fh):
             line = line.rstrip(b"\r\n")
             if not line or line.startswith((b"ws://", b"wss://")):
                 continue
@@ -104,7 +119,7 @@ def _read_cryptofeed_ws(path: Path) -> Iterator[CaptureFrame]:
 def read_cryptofeed_snapshots(path: str | Path) -> Iterator[CaptureFrame]:
     path = Path(path)
     with _open_binary(path) as fh:
-        for number, line in enumerate(fh, 1):
+        for number, line in _lines(path, fh):
             line = line.rstrip(b"\r\n")
             if not line:
                 continue

@@ -1,0 +1,320 @@
+"""Instruments from real Binance exchangeInfo documents (bundled demo file and ../shared/data)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veloz.errors import DecimalFormatError, InstrumentError
+from veloz.instruments import Instrument, load_exchange_info, parse_exchange_info
+
+
+def raw_symbols(path: Path) -> dict[str, dict[str, Any]]:
+    """The file's symbols parsed independently (plain json; cryptofeed's `<url> -> <ts>: ` prefix cut)."""
+    text = path.read_text()
+    if not text.lstrip().startswith("{"):
+        text = "{" + text.partition(": {")[2].splitlines()[0]
+    return {s["symbol"]: s for s in json.loads(text)["symbols"]}
+
+
+def raw_filter(symbol_doc: dict[str, Any], kind: str) -> dict[str, Any]:
+    return next(f for f in symbol_doc["filters"] if f["filterType"] == kind)
+
+
+# --- bundled demo file (always present) ---------------------------------------------------------
+
+
+def test_demo_exchange_info_btcusdt(demo_exchange_info: Path) -> None:
+    instruments = load_exchange_info(demo_exchange_info)
+    assert list(instruments) == ["BTCUSDT"]
+    btc = instruments["BTCUSDT"]
+    assert isinstance(btc, Instrument)
+    assert btc.market == "usdm"
+    assert (btc.base_asset, btc.quote_asset, btc.margin_asset) == ("BTC", "USDT", "USDT")
+    assert btc.tick_size == "0.10"
+    assert btc.step_size == "0.001"
+    assert btc.lot_size == "0.001"
+    assert btc.min_qty == "0.001"
+    assert btc.min_notional == "10"
+    assert btc.contract_size is None
+    assert btc.price_precision == 1
+    assert btc.qty_precision == 3
+    assert btc.step_lots == 1
+
+
+def test_demo_price_and_qty_conversion_is_exact(demo_exchange_info: Path) -> None:
+    btc = load_exchange_info(demo_exchange_info)["BTCUSDT"]
+    # Values from the real capture (bookTicker b/B and a trade q).
+    assert btc.price_to_ticks("61800.30") == 618003
+    assert btc.price_to_ticks("61800.20") == 618002
+    assert btc.price_to_ticks("5000.00") == 50000
+    assert btc.qty_to_lots("2.507") == 2507
+    assert btc.qty_to_lots("0.006") == 6
+    assert btc.qty_to_lots("20.004") == 20004
+    assert btc.qty_to_lots("0.000") == 0
+    assert btc.ticks_to_price(618003) == "61800.3"
+    assert btc.lots_to_qty(2507) == "2.507"
+    for ticks in (1, 618003, 10**12):
+        assert btc.price_to_ticks(btc.ticks_to_price(ticks)) == ticks
+
+
+@pytest.mark.parametrize(
+    ("method", "value", "grid"),
+    [("price_to_ticks", "61800.35", "BTCUSDT price"), ("price_to_ticks", "61800.301", "BTCUSDT price"),
+     ("qty_to_lots", "0.0005", "BTCUSDT quantity"), ("qty_to_lots", "2.5071", "BTCUSDT quantity"),
+     ("price_to_ticks", "abc", "BTCUSDT price"), ("qty_to_lots", "1e3", "BTCUSDT quantity")],
+)
+def test_demo_off_grid_errors_name_instrument(demo_exchange_info: Path, method: str, value: str, grid: str) -> None:
+    btc = load_exchange_info(demo_exchange_info)["BTCUSDT"]
+    with pytest.raises(DecimalFormatError) as info:
+        getattr(btc, method)(value)
+    assert f"'{value}'" in str(info.value)
+    assert grid in str(info.value)
+
+
+def test_demo_explicit_market_override(demo_exchange_info: Path) -> None:
+    # As "coinm" the lot is still LOT_SIZE stepSize; the filters are read the same way.
+    coinm = load_exchange_info(demo_exchange_info, market="coinm")["BTCUSDT"]
+    assert coinm.market == "coinm"
+    assert coinm.lot_size == "0.001"
+
+
+# --- real shared files ---------------------------------------------------------------------------
+
+
+def test_nautilus_usdm_exchange_info(shared_data: Path) -> None:
+    path = shared_data / "nautilus_trader" / "http_futures_market_exchange_info.json"
+    instruments = load_exchange_info(path)
+    assert set(instruments) == {"BTCUSDT", "ETHUSDT", "BTCUSDT_220325"}
+    assert all(i.market == "usdm" for i in instruments.values())
+    btc = instruments["BTCUSDT"]
+    assert (btc.tick_size, btc.step_size, btc.lot_size) == ("0.10", "0.001", "0.001")
+    assert btc.price_to_ticks("61800.30") == 618003
+    assert btc.qty_to_lots("0.006") == 6
+    eth = instruments["ETHUSDT"]
+    assert eth.tick_size == "0.01"
+    assert eth.price_to_ticks("2576.15") == 257615
+    with pytest.raises(DecimalFormatError, match="ETHUSDT price"):
+        eth.price_to_ticks("2576.155")
+
+
+def test_nautilus_spot_exchange_info_lot_is_base_asset_precision(shared_data: Path) -> None:
+    path = shared_data / "nautilus_trader" / "http_spot_market_exchange_info.json"
+    instruments = load_exchange_info(path)
+    raw = raw_symbols(path)
+    assert set(instruments) == set(raw) == {"BTCUSDT", "ETHUSDT"}
+    for symbol, instrument in instruments.items():
+        doc = raw[symbol]
+        assert instrument.market == "spot"
+        assert Decimal(instrument.lot_size) == Decimal(10) ** -doc["baseAssetPrecision"]
+        assert instrument.step_size == raw_filter(doc, "LOT_SIZE")["stepSize"]  # kept for order validation
+        assert instrument.tick_size == raw_filter(doc, "PRICE_FILTER")["tickSize"]
+    btc = instruments["BTCUSDT"]
+    assert btc.lot_size == "0.00000001"
+    assert btc.step_size == "0.00001000"
+    assert btc.step_lots == 1000
+    assert btc.min_notional == "10.00000000"
+    # Real 2024 spot depth quantity finer than the order step: must convert exactly.
+    assert btc.qty_to_lots("25.426189") == 2542618900
+    assert btc.qty_to_lots("3.78826000") == 378826000
+    assert btc.price_to_ticks("61837.63000000") == 6183763
+    with pytest.raises(DecimalFormatError, match="BTCUSDT quantity"):
+        btc.qty_to_lots("0.000000001")
+
+
+def test_cryptofeed_coinm_exchange_info(shared_data: Path) -> None:
+    path = shared_data / "cryptofeed" / "BINANCE_DELIVERY.0"
+    instruments = load_exchange_info(path)  # `<url> -> <ts>: <json>` wrapper, market from the dapi URL
+    raw = raw_symbols(path)
+    assert set(instruments) == set(raw)
+    assert len(instruments) == 36
+    assert all(i.market == "coinm" for i in instruments.values())
+    perp = instruments["BTCUSD_PERP"]
+    assert perp.contract_size == 100
+    assert perp.tick_size == "0.1"
+    assert (perp.step_size, perp.lot_size) == ("1", "1")
+    assert perp.margin_asset == "BTC"
+    assert perp.price_to_ticks("61804.7") == 618047  # real CM BTCUSD_PERP bookTicker bid
+    assert perp.qty_to_lots("1645") == 1645
+    with pytest.raises(DecimalFormatError, match="BTCUSD_PERP quantity"):
+        perp.qty_to_lots("1.5")
+    assert instruments["ETHUSD_PERP"].contract_size == 10
+    for symbol, instrument in instruments.items():
+        assert instrument.contract_size == raw[symbol]["contractSize"]
+
+
+def test_cryptofeed_usdm_exchange_info_min_notional_key(shared_data: Path) -> None:
+    path = shared_data / "cryptofeed" / "BINANCE_FUTURES.0"
+    instruments = load_exchange_info(path)
+    raw = raw_symbols(path)
+    assert len(instruments) == len(raw) == 122
+    assert all(i.market == "usdm" for i in instruments.values())
+    for symbol, instrument in instruments.items():
+        doc = raw[symbol]
+        # Futures MIN_NOTIONAL uses the key `notional` (spot uses `minNotional`).
+        assert instrument.min_notional == raw_filter(doc, "MIN_NOTIONAL")["notional"]
+        assert instrument.lot_size == instrument.step_size == raw_filter(doc, "LOT_SIZE")["stepSize"]
+    btc = instruments["BTCUSDT"]
+    assert (btc.tick_size, btc.min_notional) == ("0.01", "5")
+    sushi = instruments["SUSHIUSDT"]
+    assert (sushi.tick_size, sushi.lot_size) == ("0.0010", "1")
+    assert sushi.price_to_ticks("7.6110") == 7611  # real snapshot price
+    assert sushi.qty_to_lots("813") == 813
+
+
+def test_cryptofeed_spot_exchange_info_all_symbols(shared_data: Path) -> None:
+    path = shared_data / "cryptofeed" / "BINANCE.0"
+    instruments = load_exchange_info(path)
+    raw = raw_symbols(path)
+    assert len(instruments) == len(raw) == 1695
+    for symbol, instrument in instruments.items():
+        doc = raw[symbol]
+        assert instrument.market == "spot"
+        assert Decimal(instrument.lot_size) == Decimal(10) ** -doc["baseAssetPrecision"]
+        assert instrument.step_size == raw_filter(doc, "LOT_SIZE")["stepSize"]
+        assert instrument.tick_size == raw_filter(doc, "PRICE_FILTER")["tickSize"]
+        assert instrument.min_notional == raw_filter(doc, "MIN_NOTIONAL")["minNotional"]
+        assert Decimal(instrument.step_size) == instrument.step_lots * Decimal(instrument.lot_size)
+    nkn = instruments["NKNUSDT"]
+    assert nkn.price_to_ticks("0.35210000") == 3521  # real snapshot price, tick 0.0001
+    assert nkn.qty_to_lots("672.00000000") == 67200000000
+
+
+# --- bad files -----------------------------------------------------------------------------------
+
+
+def test_missing_file_is_instrument_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "exchange_info.json"
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(missing)
+    message = str(info.value)
+    assert str(missing) in message
+    assert "No such file or directory" in message
+    assert "FileNotFoundError" not in message and "Errno" not in message
+
+
+def test_directory_is_instrument_error(tmp_path: Path) -> None:
+    with pytest.raises(InstrumentError, match="cannot read exchangeInfo file"):
+        load_exchange_info(tmp_path)
+
+
+def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text('{\n  "timezone": "UTC",\n  "symbols": [\n    {"symbol": "BTCUSDT",, "status": "TRADING"}\n  ]\n}\n')
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(bad)
+    message = str(info.value)
+    assert str(bad) in message
+    assert "line 4" in message
+    assert "column 26" in message
+
+
+def test_truncated_real_document_is_instrument_error(tmp_path: Path, demo_exchange_info: Path) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text(demo_exchange_info.read_text()[:500])
+    with pytest.raises(InstrumentError, match="invalid JSON at line"):
+        load_exchange_info(bad)
+
+
+def test_empty_file_is_instrument_error(tmp_path: Path) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text("")
+    with pytest.raises(InstrumentError, match="invalid JSON at line 1 column 1"):
+        load_exchange_info(bad)
+
+
+def test_neither_json_nor_recording(tmp_path: Path) -> None:
+    bad = tmp_path / "info.txt"
+    bad.write_text("hello, this is not an exchangeInfo\n")
+    with pytest.raises(InstrumentError, match="neither JSON nor"):
+        load_exchange_info(bad)
+
+
+@pytest.mark.parametrize("doc", [{}, {"symbols": {}}, {"timezone": "UTC", "serverTime": 1}, {"symbols": None}])
+def test_document_without_symbols_list(tmp_path: Path, doc: dict[str, Any]) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(InstrumentError, match="symbols"):
+        load_exchange_info(bad, market="usdm")
+
+
+def test_top_level_array_is_instrument_error(tmp_path: Path) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text("[1, 2, 3]")
+    with pytest.raises(InstrumentError):
+        load_exchange_info(bad)
+    with pytest.raises(InstrumentError, match="symbols"):
+        parse_exchange_info([1, 2, 3])  # type: ignore[arg-type]
+
+
+def _demo_doc(demo_exchange_info: Path) -> dict[str, Any]:
+    return json.loads(demo_exchange_info.read_text())
+
+
+def test_symbol_missing_price_filter(tmp_path: Path, demo_exchange_info: Path) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    doc["symbols"][0]["filters"] = [f for f in doc["symbols"][0]["filters"] if f["filterType"] != "PRICE_FILTER"]
+    bad = tmp_path / "info.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(bad)
+    assert "BTCUSDT" in str(info.value)
+    assert "PRICE_FILTER" in str(info.value)
+
+
+def test_symbol_missing_tick_size(tmp_path: Path, demo_exchange_info: Path) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    raw_filter(doc["symbols"][0], "PRICE_FILTER").pop("tickSize")
+    bad = tmp_path / "info.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(InstrumentError, match=r"BTCUSDT PRICE_FILTER: field 'tickSize' is missing"):
+        load_exchange_info(bad)
+
+
+def test_symbol_with_zero_tick_size(tmp_path: Path, demo_exchange_info: Path) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    raw_filter(doc["symbols"][0], "PRICE_FILTER")["tickSize"] = "0.00000000"
+    bad = tmp_path / "info.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(bad)
+    assert "BTCUSDT" in str(info.value) and "0.00000000" in str(info.value)
+
+
+def test_unknown_market_shape_needs_market_argument(tmp_path: Path) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text(json.dumps({"symbols": [{"symbol": "X"}]}))
+    with pytest.raises(InstrumentError, match="cannot tell the market"):
+        load_exchange_info(bad)
+
+
+# The market is taken from substrings of the *file path* before the document's own shape is
+# consulted, so a correctly-shaped document saved under an unlucky directory name is misread.
+
+
+def test_spot_document_misread_from_directory_name(tmp_path: Path, shared_data: Path) -> None:
+    target = tmp_path / "futures_research" / "exchange_info.json"
+    target.parent.mkdir()
+    shutil.copy(shared_data / "nautilus_trader" / "http_spot_market_exchange_info.json", target)
+    btc = load_exchange_info(target)["BTCUSDT"]
+    assert btc.market == "spot"
+    assert btc.lot_size == "0.00000001"
+
+
+def test_perpetual_document_misread_from_directory_name(tmp_path: Path, demo_exchange_info: Path) -> None:
+    target = tmp_path / "spot" / "exchange_info.json"
+    target.parent.mkdir()
+    shutil.copy(demo_exchange_info, target)
+    btc = load_exchange_info(target)["BTCUSDT"]
+    assert btc.market == "usdm"
+    assert btc.lot_size == "0.001"
+
+
+def test_binary_file_is_instrument_error(demo_capture: Path) -> None:
+    with pytest.raises(InstrumentError):
+        load_exchange_info(demo_capture)  # a gzip file passed by mistake
