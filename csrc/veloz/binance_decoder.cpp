@@ -45,11 +45,19 @@ class PayloadReader {
                bool allow_zero, int64_t& out) {
     const DecimalStatus status = parse_steps(text, grid, out);
     if (status != DecimalStatus::ok) {
-      char step[32];
-      const std::size_t n = format_steps(1, grid, step);
-      return field_error(field, std::string(what) + " '" + std::string(text) + "' of " + decoder_.symbol() +
-                                    " is " + describe(status) +
-                                    (status == DecimalStatus::off_grid ? " " + std::string(step, n) : ""));
+      // Built with append(): GCC 12 reports a false -Wrestrict on chained operator+ here.
+      std::string reason(what);
+      reason.append(" '").append(text).append("' of ").append(decoder_.symbol()).append(" is ");
+      reason.append(describe(status));
+      if (status == DecimalStatus::off_grid) {
+        char step[32];
+        const std::size_t n = format_steps(1, grid, step);
+        reason.append(" ").append(step, n);
+      }
+      return field_error(field, std::move(reason));
+    }
+    if (out > kMaxAbsPrice) {
+      return field_error(field, std::string(what) + " '" + std::string(text) + "' is too large for the book");
     }
     if (out < 0 || text[0] == '-' || (!allow_zero && out == 0)) {
       return field_error(field, std::string(out != 0 || text[0] == '-' ? "negative " : "zero ") + what + " '" +
@@ -98,7 +106,8 @@ class PayloadReader {
       if (js_.error()) return syntax_error();
       Level level{};
       // Field names are only formatted on failure: this loop runs for every level of every frame.
-      if (parse_steps(price_text, decoder_.price_grid(), level.price) != DecimalStatus::ok || level.price <= 0) {
+      if (parse_steps(price_text, decoder_.price_grid(), level.price) != DecimalStatus::ok || level.price <= 0 ||
+          level.price > kMaxAbsPrice) {
         return convert(price_text, decoder_.price_grid(), level_field(name, i, 0), "price", false, level.price);
       }
       if (parse_steps(qty_text, decoder_.qty_grid(), level.qty) != DecimalStatus::ok || qty_text[0] == '-') {

@@ -82,7 +82,11 @@ void BookSync::buffer(const DiffEvent& diff) {
     ++buffer_head_;
     ++counters_.buffer_dropped;
   }
-  if (buffer_head_ > 0 && buffer_head_ * 2 >= buffer_events_.size()) {
+  if (buffer_head_ >= buffer_events_.size()) {
+    buffer_events_.clear();  // everything buffered was dropped
+    buffer_levels_.clear();
+    buffer_head_ = 0;
+  } else if (buffer_head_ > 0 && buffer_head_ * 2 >= buffer_events_.size()) {
     // Compact so the buffer does not grow without bound.
     const std::size_t level_start = buffer_events_[buffer_head_].level_offset;
     buffer_levels_.erase(buffer_levels_.begin(), buffer_levels_.begin() + static_cast<std::ptrdiff_t>(level_start));

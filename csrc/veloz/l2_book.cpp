@@ -144,11 +144,8 @@ int64_t L2Book::window_lowest_above(const SideLevels& s, int64_t slot_exclusive)
 // Highest level strictly below `price` (window or far).
 int64_t L2Book::below(const SideLevels& s, int64_t price) const noexcept {
   int64_t best = kNoPrice;
-  if (price > base_) {
-    const int64_t limit = std::min<int64_t>(price - base_, static_cast<int64_t>(width_));
-    const int64_t slot = window_highest_below(s, limit);
-    if (slot >= 0) best = base_ + slot;
-  }
+  const int64_t slot = window_highest_below(s, clamped_slot(price));
+  if (slot >= 0) best = base_ + slot;
   auto it = std::lower_bound(s.far.begin(), s.far.end(), price, far_less);
   if (it != s.far.begin()) best = std::max(best, std::prev(it)->price);
   return best;
@@ -157,12 +154,8 @@ int64_t L2Book::below(const SideLevels& s, int64_t price) const noexcept {
 // Lowest level strictly above `price` (window or far).
 int64_t L2Book::above(const SideLevels& s, int64_t price) const noexcept {
   int64_t best = kNoPrice;
-  const int64_t last = base_ + static_cast<int64_t>(width_) - 1;
-  if (price < last) {
-    const int64_t from = std::max<int64_t>(price - base_, -1);
-    const int64_t slot = window_lowest_above(s, from);
-    if (slot >= 0) best = base_ + slot;
-  }
+  const int64_t slot = window_lowest_above(s, clamped_slot(price));
+  if (slot >= 0) best = base_ + slot;
   auto it = std::upper_bound(s.far.begin(), s.far.end(), price,
                              [](int64_t p, const Level& level) { return p < level.price; });
   if (it != s.far.end() && (best == kNoPrice || it->price < best)) best = it->price;

@@ -16,6 +16,9 @@ struct Level {
 };
 
 inline constexpr int64_t kNoPrice = INT64_MIN;
+// Prices accepted by the book: |price| <= 2^61 ticks, so spreads, mids and window arithmetic
+// never overflow. Callers (decoder, bindings) enforce it; set_level assumes it.
+inline constexpr int64_t kMaxAbsPrice = int64_t{1} << 61;
 
 // Result of walking one side of the book with a market order.
 struct WalkResult {
@@ -90,8 +93,15 @@ class L2Book {
   };
 
   static constexpr std::size_t index(Side side) noexcept { return static_cast<std::size_t>(side); }
+  // Unsigned distance: price - base_ may not fit int64 for extreme prices and a negative base.
   bool in_window(int64_t price) const noexcept {
-    return price >= base_ && price - base_ < static_cast<int64_t>(width_);
+    return price >= base_ && static_cast<uint64_t>(price) - static_cast<uint64_t>(base_) < width_;
+  }
+  // Window slot of `price`, clamped to [-1, width]: -1 below the window, width above it.
+  int64_t clamped_slot(int64_t price) const noexcept {
+    if (price < base_) return -1;
+    const uint64_t distance = static_cast<uint64_t>(price) - static_cast<uint64_t>(base_);
+    return distance >= width_ ? static_cast<int64_t>(width_) : static_cast<int64_t>(distance);
   }
   // Window slot operations; return +1 / -1 / 0 change in level count.
   int window_set(SideLevels& s, std::size_t slot, int64_t qty) noexcept;

@@ -79,11 +79,14 @@ SequenceCheck consume_and_verify(RawSpscRing& ring, const RingProducerThread& pr
   int64_t expected_seq = first_seq;
   unsigned idle_rounds = 0;
   for (;;) {
-    // Read `done` before polling: if it was already set, an empty poll means nothing more can come.
-    const bool producer_done = producer.done();
     const std::size_t available = ring.read_available(batch);
     if (available == 0) {
-      if (producer_done) break;
+      // Once done is seen (acquire), every record is published: one more empty poll means
+      // nothing more will come.
+      if (producer.done()) {
+        if (ring.read_available(1) == 0) break;
+        continue;
+      }
       back_off(idle_rounds);
       continue;
     }

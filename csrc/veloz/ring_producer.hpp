@@ -77,10 +77,10 @@ class RingProducerThread {
   const std::size_t batch_;
   bool started_ = false;
   std::thread thread_;
-  // Written by the producer thread once per batch; kept off the line of the fields above,
-  // which the owning thread reads.
+  // Written by the producer thread once per batch: its own line, so polling done() or
+  // stop_requested_ does not pull it away from the producer.
   alignas(kCacheLineSize) std::atomic<uint64_t> written_{0};
-  std::atomic<bool> done_{false};
+  alignas(kCacheLineSize) std::atomic<bool> done_{false};
   std::atomic<bool> stop_requested_{false};
 };
 

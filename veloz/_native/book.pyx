@@ -8,7 +8,8 @@ from libcpp.vector cimport vector
 
 from core_decl cimport (BboMismatch, BinanceBookFeed as CFeed, BookMarket, BookSync, DecimalGrid as CDecimalGrid,
                         DecimalStatus, DecodedMessage, DecodeError, DiffResult, FeedCounters, L2Book as CL2Book, Level,
-                        MessageKind, Side, SyncCounters, SyncState, WalkResult, kNoPrice, make_grid, string_view)
+                        MessageKind, Side, SyncCounters, SyncState, WalkResult, kMaxAbsPrice, kNoPrice, make_grid,
+                        string_view)
 
 import math
 
@@ -52,6 +53,8 @@ cdef int fill_levels(list pairs, vector[Level]& out, str name) except -1:
             raise ValueError(f"{name}[{i}] must be a (price_ticks, qty_lots) pair of ints, not {pair!r}") from None
         if level.qty < 0:
             raise ValueError(f"{name}[{i}]: negative quantity {level.qty}")
+        if level.price > kMaxAbsPrice or level.price < -kMaxAbsPrice:
+            raise ValueError(f"{name}[{i}]: price {level.price} is beyond +-2**61 ticks")
         out.push_back(level)
     return 0
 
@@ -86,6 +89,8 @@ cdef class L2Book:
         """Sets the absolute quantity at a level; qty 0 deletes it."""
         if qty < 0:
             raise ValueError(f"negative quantity {qty} at price {price}")
+        if price > kMaxAbsPrice or price < -kMaxAbsPrice:
+            raise ValueError(f"price {price} is beyond +-2**61 ticks")
         self.book.set_level(to_side(side), price, qty)
 
     def apply_levels(self, const uint8_t[::1] sides, const int64_t[::1] prices, const int64_t[::1] qtys) -> int:
@@ -94,8 +99,8 @@ cdef class L2Book:
         if prices.shape[0] != n or qtys.shape[0] != n:
             raise ValueError("sides, prices and qtys must have the same length")
         for i in range(n):
-            if sides[i] > 1 or qtys[i] < 0:
-                raise ValueError(f"row {i}: side must be 0/1 and qty >= 0")
+            if sides[i] > 1 or qtys[i] < 0 or prices[i] > kMaxAbsPrice or prices[i] < -kMaxAbsPrice:
+                raise ValueError(f"row {i}: side must be 0/1, qty >= 0 and |price| <= 2**61")
         with nogil:
             for i in range(n):
                 self.book.set_level(Side.ask if sides[i] else Side.bid, prices[i], qtys[i])

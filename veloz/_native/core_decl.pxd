@@ -42,6 +42,7 @@ cdef extern from "veloz/l2_book.hpp" namespace "veloz" nogil:
         int64_t qty
 
     cdef int64_t kNoPrice
+    cdef int64_t kMaxAbsPrice
 
     cdef struct WalkResult:
         int64_t filled_qty
