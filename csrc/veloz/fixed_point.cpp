@@ -16,7 +16,7 @@ const char* describe(DecimalStatus status) noexcept {
   return "unknown";
 }
 
-DecimalStatus parse_scaled(std::string_view text, int32_t scale, int64_t& out) noexcept {
+DecimalStatus parse_scaled_checked(std::string_view text, int32_t scale, int64_t& out) noexcept {
   const char* p = text.data();
   const char* end = p + text.size();
   bool negative = false;

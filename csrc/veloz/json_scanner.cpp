@@ -1,44 +1,32 @@
 #include "veloz/json_scanner.hpp"
 
-#include <cstring>
-
 namespace veloz {
 
 namespace {
 constexpr int kMaxDepth = 32;
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 }  // namespace
 
-bool JsonScanner::expect(char c) noexcept {
-  skip_ws();
-  if (p_ == end_ || *p_ != c) return fail(c == '{' ? "expected an object" : c == '[' ? "expected an array" : c == ':' ? "expected ':'" : "unexpected character");
-  ++p_;
-  return true;
+const char* JsonScanner::expected_reason(char c) noexcept {
+  switch (c) {
+    case '{': return "expected an object";
+    case '[': return "expected an array";
+    case ':': return "expected ':'";
+    default: return "unexpected character";
+  }
 }
 
-char JsonScanner::peek() noexcept {
-  skip_ws();
-  return p_ == end_ ? '\0' : *p_;
-}
-
-bool JsonScanner::at_end() noexcept {
-  skip_ws();
-  return p_ == end_;
-}
-
-bool JsonScanner::read_string(std::string_view& out) noexcept {
-  skip_ws();
-  if (p_ == end_ || *p_ != '"') return fail("expected a string");
-  const char* start = ++p_;
-  while (true) {
-    // Fast scan to the next quote or backslash.
-    while (p_ != end_ && *p_ != '"' && *p_ != '\\') {
-      if (static_cast<unsigned char>(*p_) < 0x20) return fail("control character in string");
+// Strings with escapes or control characters: validate the escapes; `p_` is at the first one.
+bool JsonScanner::read_string_slow(const char* start, std::string_view& out) noexcept {
+  while (p_ != end_) {
+    const char c = *p_;
+    if (c == '"') {
+      out = std::string_view(start, static_cast<std::size_t>(p_ - start));
       ++p_;
+      return true;
     }
-    if (p_ == end_) return fail("unterminated string");
-    if (*p_ == '"') break;
-    ++p_;  // backslash
+    if (static_cast<unsigned char>(c) < 0x20) return fail("control character in string");
+    ++p_;
+    if (c != '\\') continue;
     if (p_ == end_) return fail("unterminated string");
     const char esc = *p_++;
     if (esc == 'u') {
@@ -47,33 +35,11 @@ bool JsonScanner::read_string(std::string_view& out) noexcept {
         const char h = *p_;
         if (!(is_digit(h) || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) return fail("bad \\u escape");
       }
-    } else if (std::strchr("\"\\/bfnrt", esc) == nullptr || esc == '\0') {
+    } else if (esc == '\0' || std::strchr("\"\\/bfnrt", esc) == nullptr) {
       return fail("bad escape in string");
     }
   }
-  out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-  ++p_;
-  return true;
-}
-
-bool JsonScanner::read_int(int64_t& out) noexcept {
-  skip_ws();
-  bool negative = false;
-  if (p_ != end_ && *p_ == '-') {
-    negative = true;
-    ++p_;
-  }
-  if (p_ == end_ || !is_digit(*p_)) return fail("expected an integer");
-  uint64_t acc = 0;
-  while (p_ != end_ && is_digit(*p_)) {
-    const unsigned digit = static_cast<unsigned>(*p_ - '0');
-    if (acc > (static_cast<uint64_t>(INT64_MAX) - digit) / 10) return fail("integer out of range");
-    acc = acc * 10 + digit;
-    ++p_;
-  }
-  if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return fail("expected an integer");
-  out = negative ? -static_cast<int64_t>(acc) : static_cast<int64_t>(acc);
-  return true;
+  return fail("unterminated string");
 }
 
 bool JsonScanner::skip_literal(std::string_view word) noexcept {
@@ -111,22 +77,6 @@ bool JsonScanner::skip_number() noexcept {
     if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
     if (p_ == end_ || !is_digit(*p_)) return fail("invalid number");
     while (p_ != end_ && is_digit(*p_)) ++p_;
-  }
-  return true;
-}
-
-bool JsonScanner::more(char close, bool first) noexcept {
-  skip_ws();
-  if (p_ == end_) return fail("unexpected end of message");
-  if (*p_ == close) {
-    ++p_;
-    return false;
-  }
-  if (!first) {
-    if (*p_ != ',') return fail("expected ',' or a closing bracket");
-    ++p_;
-    skip_ws();
-    if (p_ != end_ && *p_ == close) return fail("trailing comma");
   }
   return true;
 }
