@@ -91,9 +91,10 @@ struct SequenceCheck {
   uint64_t mismatches = 0;
 };
 
-// Consumer counterpart for tests and benchmarks: on the calling thread, reads records in place
-// (up to `batch` per release) until `producer` is done and the ring is empty, checking every
-// record against the expected sequence starting at `first_seq`. `producer` must be started.
+// Consumer counterpart for tests and benchmarks: on the calling thread, reads records in place,
+// a whole `batch` (or the ring's capacity, if smaller) per release while the producer runs,
+// until `producer` is done and the ring is empty, checking every record against the expected
+// sequence starting at `first_seq`. `producer` must be started.
 SequenceCheck consume_and_verify(RawSpscRing& ring, const RingProducerThread& producer,
                                  std::size_t batch, int64_t first_seq = 0) noexcept;
 

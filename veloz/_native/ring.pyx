@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3, autotestdict=False
 """Lock-free SPSC ring of fixed-size records (csrc/veloz/spsc_ring.hpp) exposed to Python.
 
 Records are moved as raw bytes: the ring holds rows of one numpy dtype and hands them back as
@@ -29,8 +29,9 @@ cdef size_t _NOGIL_COPY_BYTES = 1 << 20
 
 
 @cython.final
+@cython.auto_pickle(False)  # a ring shared with a running thread has no meaningful copy
 cdef class SpscRing:
-    """Single-producer / single-consumer ring of ``capacity`` records of one numpy ``dtype``.
+    """Single-producer / single-consumer ring of ``capacity`` rows of a numpy structured ``dtype``.
 
     One thread may push (or one RingProducerThread may feed the ring) while one thread drains.
     ``capacity`` must be a power of two; the record size is ``dtype.itemsize``.
@@ -38,6 +39,7 @@ cdef class SpscRing:
 
     cdef RawSpscRing* _ring
     cdef object _dtype
+    cdef object _empty  # sliced for empty drains: np.empty of a structured dtype costs ~0.5 us
     cdef size_t _record_size
     # Set while another thread owns a side (a RingProducerThread, consume_and_verify(), or a
     # large push()/drain() copying without the GIL), so no second producer or consumer can
@@ -50,13 +52,21 @@ cdef class SpscRing:
         if capacity <= 0 or capacity & (capacity - 1):
             raise ValueError(f"capacity must be a positive power of two, got {capacity}")
         record_dtype = np.dtype(dtype)
+        if record_dtype.names is None:
+            raise TypeError(f"ring records need a structured dtype, got {record_dtype}")
         if record_dtype.hasobject:
             raise TypeError("ring records are copied as bytes and cannot hold Python objects")
         if record_dtype.itemsize == 0:
             raise ValueError("ring records must have a non-zero itemsize")
         self._ring = new RawSpscRing(<size_t>record_dtype.itemsize, <size_t>capacity)
         self._dtype = record_dtype
+        self._empty = np.empty(0, record_dtype)
         self._record_size = record_dtype.itemsize
+
+    def __init__(self, capacity, dtype):
+        """Create an empty ring of ``capacity`` records (a power of two) of ``dtype``."""
+        # Everything happens in __cinit__, which runs exactly once; this only gives the
+        # constructor an introspectable signature and makes a second __init__ call harmless.
 
     def __dealloc__(self):
         del self._ring
@@ -88,9 +98,9 @@ cdef class SpscRing:
         ring's dtype.
         """
         if self._producer_busy:
-            raise RuntimeError("another thread (a RingProducerThread or a push() without the GIL) "
-                               "is producing into this ring")
-        if type(records) is not np.ndarray:
+            raise RuntimeError("another thread is producing into this ring (a RingProducerThread "
+                               "until it is joined, or a large push() running without the GIL)")
+        if not isinstance(records, np.ndarray):
             raise TypeError(f"push() takes a numpy.ndarray, got {type(records).__name__}")
         if records.dtype is not self._dtype and records.dtype != self._dtype:
             raise TypeError(f"records have dtype {records.dtype}, the ring holds {self._dtype}")
@@ -128,9 +138,9 @@ cdef class SpscRing:
                                "is draining this ring")
         cdef size_t available = self._ring.read_available(<size_t>max_records)
         cdef size_t rows = available if available < <size_t>max_records else <size_t>max_records
-        out = np.empty(rows, dtype=self._dtype)
         if rows == 0:
-            return out
+            return self._empty[:0]  # a new 0-length view per call: no caller shares an array object
+        out = np.empty(rows, dtype=self._dtype)
         cdef Py_buffer view
         PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
         try:
@@ -154,6 +164,7 @@ cdef class SpscRing:
 
 
 @cython.final
+@cython.auto_pickle(False)
 @cython.no_gc_clear  # the C++ thread writes into _ring until __dealloc__ has joined it
 cdef class RingProducerThread:
     """A C++ std::thread writing ``count`` SequencedRecord rows into ``ring``.
@@ -182,6 +193,10 @@ cdef class RingProducerThread:
             raise ValueError(f"batch must be positive, got {batch}")
         self._thread = new CppRingProducerThread(ring._ring[0], <uint64_t>count, <size_t>batch)
         self._ring = ring
+
+    def __init__(self, SpscRing ring not None, count, batch=64):
+        """Prepare (but do not start) a thread writing ``count`` records, ``batch`` at a time."""
+        # Set up in __cinit__ (runs once); see SpscRing.__init__.
 
     def __dealloc__(self):
         # The C++ destructor stops and joins a running thread before the ring can go away.
@@ -255,8 +270,9 @@ def consume_and_verify(SpscRing ring not None, RingProducerThread producer not N
     """Consume ``ring`` in C++ on this thread, GIL released, until ``producer`` is done and the
     ring is empty, checking every record is the next of the sequence from ``first_seq``.
 
-    Reads in place and releases up to ``batch`` records at a time. Returns
-    ``(consumed, mismatches)``. A test and benchmark helper: the pure C++ consumer path.
+    Reads in place, a whole ``batch`` (or the ring's capacity, if smaller) per release while the
+    producer runs. Returns ``(consumed, mismatches)``. A test and benchmark helper: the pure C++
+    consumer path.
     """
     batch = operator.index(batch)
     first_seq = operator.index(first_seq)
