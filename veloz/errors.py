@@ -29,3 +29,8 @@ class MessageError(VelozError, ValueError):
 
 class InstrumentError(VelozError, ValueError):
     """An instrument definition (exchangeInfo) is missing or invalid."""
+
+
+class OrderRejectedError(VelozError, ValueError):
+    """An order command was refused before it was sent (bad quantity, price, parameters, or an
+    unknown order id). Nothing was sent and nothing changed."""

@@ -164,3 +164,151 @@ cdef extern from "veloz/book_feed.hpp" namespace "veloz" nogil:
         BookSync& sync()
         const FeedCounters& counters()
         const BboMismatch& first_mismatch()
+
+
+cdef extern from "veloz/order_types.hpp" namespace "veloz" nogil:
+    cdef enum class OrderSide(uint8_t):
+        buy
+        sell
+
+    cdef enum class OrderType(uint8_t):
+        market
+        limit
+        stop_market
+        stop_limit
+        take_profit
+        take_profit_market
+
+    cdef enum class TimeInForce(uint8_t):
+        gtc
+        ioc
+        fok
+        gtx
+
+    cdef enum class PositionSide(uint8_t):
+        both
+        long_side
+        short_side
+
+    cdef enum class TriggerSource(uint8_t):
+        last_trade
+        mark_price
+
+    cdef enum class OrderStatus(uint8_t):
+        new_order
+        accepted
+        partially_filled
+        filled
+        canceled
+        rejected
+        expired
+        pending_cancel
+        pending_amend
+
+
+cdef extern from "veloz/instrument_spec.hpp" namespace "veloz" nogil:
+    cdef cppclass InstrumentSpec:
+        BookMarket market
+        DecimalGrid price_grid
+        DecimalGrid qty_grid
+        int64_t contract_size
+        int64_t maker_fee_rate_e8
+        int64_t taker_fee_rate_e8
+
+
+cdef extern from "veloz/latency_model.hpp" namespace "veloz" nogil:
+    cdef enum class LatencyKind(uint8_t):
+        constant
+        uniform
+        lognormal
+
+    cdef cppclass LatencyConfig:
+        LatencyKind kind
+        int64_t base_ns
+        int64_t spread_ns
+        double mu
+        double sigma
+
+
+cdef extern from "veloz/queue_model.hpp" namespace "veloz" nogil:
+    cdef enum class QueueModelKind(uint8_t):
+        conservative
+        probabilistic
+
+    cdef cppclass QueueModelConfig:
+        QueueModelKind kind
+        double exponent
+
+
+cdef extern from "veloz/exec_report.hpp" namespace "veloz" nogil:
+    cdef cppclass ExecReport:
+        pass
+
+
+cdef extern from "veloz/matching_engine.hpp" namespace "veloz" nogil:
+    cdef enum class EmptyBookPolicy(uint8_t):
+        expire
+        reject
+
+    cdef cppclass VenueConfig:
+        LatencyConfig order_latency
+        LatencyConfig report_latency
+        QueueModelConfig queue
+        EmptyBookPolicy empty_book
+        cbool hedge_mode
+        uint64_t seed
+
+    cdef cppclass OrderRequest:
+        uint64_t order_id
+        OrderSide side
+        OrderType type
+        TimeInForce tif
+        PositionSide position_side
+        cbool reduce_only
+        TriggerSource trigger
+        int64_t price
+        int64_t stop_price
+        int64_t qty
+
+    cdef enum class CommandStatus(uint8_t):
+        ok
+
+    const char* describe(CommandStatus status)
+
+    cdef cppclass SimOrder:
+        OrderRequest request
+        OrderStatus status
+        int64_t price
+        int64_t qty
+        int64_t filled
+        int64_t queue_ahead
+        cbool working
+        cbool resting
+        cbool triggered
+
+    cdef struct EngineCounters:
+        uint64_t commands
+        uint64_t fills
+        uint64_t maker_fills
+        uint64_t taker_fills
+        uint64_t reports
+
+    cdef cppclass MatchingEngine:
+        MatchingEngine(const InstrumentSpec& spec, const VenueConfig& config, int window_bits) except +
+        CommandStatus submit(const OrderRequest& request, int64_t sent_ns) except +
+        CommandStatus cancel(uint64_t order_id, int64_t sent_ns) except +
+        CommandStatus amend(uint64_t order_id, int64_t new_price, int64_t new_qty, int64_t sent_ns) except +
+        void on_level(Side side, int64_t price, int64_t qty, int64_t ts) except +
+        void on_trade(int64_t price, int64_t qty, OrderSide aggressor, int64_t ts) except +
+        void on_mark_price(int64_t price, int64_t ts) except +
+        void advance_to(int64_t ts) except +
+        size_t drain_reports(int64_t up_to_ns, ExecReport* out, size_t max)
+        size_t pending_reports()
+        const L2Book& book()
+        const SimOrder* find(uint64_t order_id)
+        int64_t position()
+        int64_t long_position()
+        int64_t short_position()
+        int64_t last_trade_price()
+        int64_t mark_price()
+        const EngineCounters& counters()

@@ -1,0 +1,218 @@
+# cython: boundscheck=False, wraparound=False, initializedcheck=False
+"""Simulated venue (matching engine) bindings. Prices are ticks, quantities lots, times ns."""
+from libc.stdint cimport int64_t, uint8_t, uint64_t
+from libc.string cimport memcpy
+from libcpp.memory cimport unique_ptr
+
+from core_decl cimport (BookMarket, CommandStatus, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy,
+                        EngineCounters, ExecReport, InstrumentSpec, L2Book as CL2Book, LatencyConfig, LatencyKind,
+                        MatchingEngine as CEngine, OrderRequest, OrderSide, OrderType, PositionSide, QueueModelKind,
+                        Side, SimOrder, TimeInForce, TriggerSource, VenueConfig, describe, kMaxAbsPrice, kNoPrice,
+                        make_grid,
+                        parse_steps, string_view)
+
+import numpy as np
+
+from veloz.errors import OrderRejectedError
+
+MARKETS = {"spot": 0, "usdm": 1, "coinm": 2}
+LATENCY_KINDS = {"constant": 0, "uniform": 1, "lognormal": 2}
+QUEUE_MODELS = {"conservative": 0, "probabilistic": 1}
+EMPTY_BOOK_POLICIES = {"expire": 0, "reject": 1}
+
+# Same layout as csrc/veloz/exec_report.hpp ExecReport (aligned like the C++ struct; checked below).
+REPORT_DTYPE = np.dtype([
+    ("order_id", np.uint64), ("kind", np.uint8), ("reason", np.uint8), ("status", np.uint8),
+    ("is_maker", np.bool_), ("fee_asset", np.uint8), ("price", np.int64), ("qty", np.int64),
+    ("cum_qty", np.int64), ("leaves_qty", np.int64), ("fee", np.int64), ("trade_id", np.int64),
+    ("venue_ts", np.int64), ("deliver_ts", np.int64),
+], align=True)
+if REPORT_DTYPE.itemsize != sizeof(ExecReport):
+    raise ImportError(f"REPORT_DTYPE is {REPORT_DTYPE.itemsize} bytes but ExecReport is {sizeof(ExecReport)}")
+
+
+cdef CDecimalGrid grid_from(str step, str what) except *:
+    cdef CDecimalGrid grid
+    cdef bytes raw = step.encode("ascii", "replace")
+    if make_grid(string_view(raw, len(raw)), grid) != DecimalStatus.ok:
+        raise ValueError(f"{what} '{step}' is not a valid step")
+    return grid
+
+
+cdef int64_t rate_e8(str rate, str what) except? -1:
+    """'0.0002' -> 20000 (rates are exact to 1e-8; negative = rebate)."""
+    cdef CDecimalGrid grid
+    grid.scale = 8
+    grid.step_units = 1
+    cdef bytes raw = rate.encode("ascii", "replace")
+    cdef int64_t out = 0
+    if parse_steps(string_view(raw, len(raw)), grid, out) != DecimalStatus.ok:
+        raise ValueError(f"{what} '{rate}' is not a decimal rate with at most 8 decimals")
+    return out
+
+
+cdef LatencyConfig latency_from(object spec, str what) except *:
+    cdef LatencyConfig config
+    kind, base_ns, spread_ns, mu, sigma = spec
+    if kind not in LATENCY_KINDS:
+        raise ValueError(f"{what}: kind must be one of {sorted(LATENCY_KINDS)}, not {kind!r}")
+    if base_ns < 0 or spread_ns < 0 or sigma < 0:
+        raise ValueError(f"{what}: latencies and sigma must be >= 0")
+    config.kind = <LatencyKind><uint8_t>LATENCY_KINDS[kind]
+    config.base_ns = base_ns
+    config.spread_ns = spread_ns
+    config.mu = mu
+    config.sigma = sigma
+    return config
+
+
+cdef class MatchingEngine:
+    """One instrument's simulated venue. See veloz.matching for the typed API and docs/matching.md."""
+
+    cdef unique_ptr[CEngine] engine
+
+    def __init__(self, str market, str tick_size, str step_size, *, int64_t contract_size=0,
+                 str maker_fee_rate="0", str taker_fee_rate="0", tuple order_latency=("constant", 0, 0, 0.0, 0.0),
+                 tuple report_latency=("constant", 0, 0, 0.0, 0.0), str queue_model="conservative",
+                 double queue_exponent=1.0, str empty_book="expire", bint hedge_mode=False, uint64_t seed=1,
+                 int window_bits=18):
+        if market not in MARKETS:
+            raise ValueError(f"market must be one of {sorted(MARKETS)}, not {market!r}")
+        if queue_model not in QUEUE_MODELS:
+            raise ValueError(f"queue_model must be one of {sorted(QUEUE_MODELS)}, not {queue_model!r}")
+        if empty_book not in EMPTY_BOOK_POLICIES:
+            raise ValueError(f"empty_book must be one of {sorted(EMPTY_BOOK_POLICIES)}, not {empty_book!r}")
+        if queue_exponent <= 0:
+            raise ValueError("queue_exponent must be > 0")
+        if market == "coinm" and contract_size <= 0:
+            raise ValueError("a COIN-M instrument needs contract_size > 0")
+        if hedge_mode and market == "spot":
+            raise ValueError("hedge mode exists only on futures")
+        cdef InstrumentSpec spec
+        spec.market = <BookMarket><uint8_t>MARKETS[market]
+        spec.price_grid = grid_from(tick_size, "tick size")
+        spec.qty_grid = grid_from(step_size, "lot size")
+        spec.contract_size = contract_size
+        spec.maker_fee_rate_e8 = rate_e8(maker_fee_rate, "maker fee rate")
+        spec.taker_fee_rate_e8 = rate_e8(taker_fee_rate, "taker fee rate")
+        cdef VenueConfig config
+        config.order_latency = latency_from(order_latency, "order_latency")
+        config.report_latency = latency_from(report_latency, "report_latency")
+        config.queue.kind = <QueueModelKind><uint8_t>QUEUE_MODELS[queue_model]
+        config.queue.exponent = queue_exponent
+        config.empty_book = <EmptyBookPolicy><uint8_t>EMPTY_BOOK_POLICIES[empty_book]
+        config.hedge_mode = hedge_mode
+        config.seed = seed
+        self.engine.reset(new CEngine(spec, config, window_bits))
+
+    cdef int check(self, CommandStatus status, str what) except -1:
+        if status != CommandStatus.ok:
+            raise OrderRejectedError(f"{what}: {describe(status).decode()}")
+        return 0
+
+    def submit(self, uint64_t order_id, int side, int order_type, int64_t qty, int64_t price=0, *, int64_t ts,
+               int tif=0, int64_t stop_price=0, bint reduce_only=False, int position_side=0, int trigger=0) -> None:
+        """Sends an order (enums from veloz.order_types); it reaches the venue after the order latency."""
+        if not (0 <= side <= 1 and 0 <= order_type <= 5 and 0 <= tif <= 3 and 0 <= position_side <= 2
+                and 0 <= trigger <= 1):
+            raise ValueError("side, order_type, tif, position_side or trigger out of range")
+        if price > kMaxAbsPrice or stop_price > kMaxAbsPrice:
+            raise ValueError("price beyond 2**61 ticks")
+        cdef OrderRequest request
+        request.order_id = order_id
+        request.side = <OrderSide><uint8_t>side
+        request.type = <OrderType><uint8_t>order_type
+        request.tif = <TimeInForce><uint8_t>tif
+        request.position_side = <PositionSide><uint8_t>position_side
+        request.reduce_only = reduce_only
+        request.trigger = <TriggerSource><uint8_t>trigger
+        request.price = price
+        request.stop_price = stop_price
+        request.qty = qty
+        self.check(self.engine.get().submit(request, ts), f"order {order_id}")
+
+    def cancel(self, uint64_t order_id, *, int64_t ts) -> None:
+        self.check(self.engine.get().cancel(order_id, ts), f"cancel of order {order_id}")
+
+    def amend(self, uint64_t order_id, int64_t price, int64_t qty, *, int64_t ts) -> None:
+        self.check(self.engine.get().amend(order_id, price, qty, ts), f"amend of order {order_id}")
+
+    def on_level(self, int side, int64_t price, int64_t qty, int64_t ts) -> None:
+        """A depth update in venue time: the new absolute quantity at a level (0 deletes it)."""
+        if side not in (0, 1) or qty < 0 or price <= 0 or price > kMaxAbsPrice:
+            raise ValueError(f"bad level: side {side}, price {price}, qty {qty}")
+        self.engine.get().on_level(Side.ask if side else Side.bid, price, qty, ts)
+
+    def on_trade(self, int64_t price, int64_t qty, int aggressor_side, int64_t ts) -> None:
+        """A market trade; aggressor_side 0 = buyer took the ask, 1 = seller hit the bid."""
+        if aggressor_side not in (0, 1) or qty <= 0 or price <= 0:
+            raise ValueError(f"bad trade: price {price}, qty {qty}, aggressor {aggressor_side}")
+        self.engine.get().on_trade(price, qty, <OrderSide><uint8_t>aggressor_side, ts)
+
+    def on_mark_price(self, int64_t price, int64_t ts) -> None:
+        if price <= 0:
+            raise ValueError(f"bad mark price {price}")
+        self.engine.get().on_mark_price(price, ts)
+
+    def advance_to(self, int64_t ts) -> None:
+        """Lets every command that reached the venue by `ts` act."""
+        self.engine.get().advance_to(ts)
+
+    def drain_reports(self, int64_t up_to_ts, Py_ssize_t max_reports=65536):
+        """Reports the strategy may see by `up_to_ts`, as a REPORT_DTYPE array (one copy)."""
+        cdef Py_ssize_t pending = self.engine.get().pending_reports()
+        cdef Py_ssize_t n = min(pending, max_reports)
+        out = np.empty(n, dtype=REPORT_DTYPE)
+        if n == 0:
+            return out
+        cdef unsigned char[::1] raw = out.view(np.uint8)
+        cdef size_t got = self.engine.get().drain_reports(up_to_ts, <ExecReport*>&raw[0], <size_t>n)
+        return out[:got]
+
+    @property
+    def pending_reports(self) -> int:
+        return self.engine.get().pending_reports()
+
+    def order(self, uint64_t order_id):
+        """(status, price, qty, filled, queue_ahead, working, resting, triggered) or None."""
+        cdef const SimOrder* o = self.engine.get().find(order_id)
+        if o == NULL:
+            return None
+        return (<int>o.status, o.price, o.qty, o.filled, o.queue_ahead, o.working, o.resting, o.triggered)
+
+    @property
+    def position(self) -> int:
+        return self.engine.get().position()
+
+    @property
+    def long_position(self) -> int:
+        return self.engine.get().long_position()
+
+    @property
+    def short_position(self) -> int:
+        return self.engine.get().short_position()
+
+    @property
+    def last_trade_price(self) -> int:
+        return self.engine.get().last_trade_price()
+
+    @property
+    def mark_price(self) -> int:
+        return self.engine.get().mark_price()
+
+    def best_bid(self):
+        cdef const CL2Book* book = &self.engine.get().book()
+        cdef int64_t p = book.best_price(Side.bid)
+        return None if p == kNoPrice else (p, book.best_qty(Side.bid))
+
+    def best_ask(self):
+        cdef const CL2Book* book = &self.engine.get().book()
+        cdef int64_t p = book.best_price(Side.ask)
+        return None if p == kNoPrice else (p, book.best_qty(Side.ask))
+
+    def counters(self) -> dict:
+        cdef EngineCounters c = self.engine.get().counters()
+        return {"commands": c.commands, "fills": c.fills, "maker_fills": c.maker_fills,
+                "taker_fills": c.taker_fills, "reports": c.reports}
+
+
