@@ -4,6 +4,7 @@ from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.string cimport memcpy
 from libcpp.memory cimport unique_ptr
 
+from core_decl cimport market_walks, order_cycles, queue_updates
 from core_decl cimport (BookMarket, CommandStatus, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy,
                         EngineCounters, ExecReport, InstrumentSpec, L2Book as CL2Book, LatencyConfig, LatencyKind,
                         MatchingEngine as CEngine, OrderRequest, OrderSide, OrderType, PositionSide, QueueModelKind,
@@ -216,3 +217,25 @@ cdef class MatchingEngine:
                 "taker_fills": c.taker_fills, "reports": c.reports}
 
 
+
+
+def bench_order_cycles(MatchingEngine engine, uint64_t first_order_id, int64_t cycles, int64_t start_ts) -> int:
+    """C++ loop of submit -> arrive -> accept + fill -> drain; returns elapsed ns (benchmarks only)."""
+    with nogil:
+        elapsed = order_cycles(engine.engine.get()[0], first_order_id, cycles, start_ts)
+    return elapsed
+
+
+def bench_market_walks(MatchingEngine engine, uint64_t first_order_id, int64_t walks, int64_t qty,
+                       int64_t start_ts) -> int:
+    """C++ loop of market orders walking the asks (re-stated after each walk); returns elapsed ns."""
+    with nogil:
+        elapsed = market_walks(engine.engine.get()[0], first_order_id, walks, qty, start_ts)
+    return elapsed
+
+
+def bench_queue_updates(MatchingEngine engine, int64_t price, int64_t trades, int64_t start_ts) -> int:
+    """C++ loop of 1-lot trades at `price` (a resting order's queue moves each time); returns ns."""
+    with nogil:
+        elapsed = queue_updates(engine.engine.get()[0], price, trades, start_ts)
+    return elapsed
