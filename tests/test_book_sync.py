@@ -160,7 +160,8 @@ class ReferenceSync:
         L = self.book_id
         if self.state == "synced":
             return pu == L if self.futures else U == L + 1
-        return U <= L <= u if self.futures else U <= L + 1 <= u
+        # A diff that continues the snapshot exactly (pu == L) joins it too on futures.
+        return (U <= L <= u or pu == L) if self.futures else U <= L + 1 <= u
 
     def _apply(self, event: tuple[int, int, int, dict, dict]) -> None:
         _, u, _, bids, asks = event
@@ -174,6 +175,8 @@ class ReferenceSync:
         self.state = "synced"
 
     def snapshot(self, L: int, bids: dict, asks: dict) -> None:
+        if self.state != "needs_snapshot" and L < self.book_id:
+            return  # older than a consistent book: ignored
         self.bids, self.asks, self.book_id, self.state = dict(bids), dict(asks), L, "awaiting_first_diff"
         pending, self.buffer = self.buffer, []
         for i, event in enumerate(pending):
@@ -257,3 +260,51 @@ def test_sync_matches_reference_and_truth(seed: int, market: str, n: int) -> Non
             true_bids, true_asks = truth[feed.book_update_id]
             assert top(feed, 0) == sorted(true_bids.items(), reverse=True)
             assert top(feed, 1) == sorted(true_asks.items())
+
+
+# ---- snapshots arriving while the book is live --------------------------------------------------
+
+def test_a_late_snapshot_older_than_a_synced_book_is_ignored() -> None:
+    feed = make_feed("usdm")
+    feed.apply(snapshot_frame(100, BIDS, ASKS))
+    feed.apply(depth_frame("usdm", SYMBOL, 95, 120, 90, {1000: 1}, {}))
+    feed.apply(depth_frame("usdm", SYMBOL, 121, 130, 120, {1000: 2}, {}))
+    feed.apply(snapshot_frame(125, {1000: 77}, ASKS))  # a REST answer that arrived late
+    assert feed.state == "synced" and feed.book_update_id == 130 and top(feed, 0)[0] == (1000, 2)
+    c = feed.counters()
+    assert (c["snapshots"], c["stale_snapshots"], c["gaps"]) == (2, 1, 0)
+    feed.apply(depth_frame("usdm", SYMBOL, 131, 140, 130, {1000: 3}, {}))
+    assert feed.last_diff_result == "applied"
+
+
+@pytest.mark.parametrize("market", ["spot", "usdm"])
+def test_a_fresh_snapshot_at_an_event_boundary_joins_the_next_diff(market: str) -> None:
+    feed = make_feed(market)
+    feed.apply(snapshot_frame(100, BIDS, ASKS))
+    feed.apply(depth_frame(market, SYMBOL, 101, 130, 100, {1000: 1}, {}))
+    feed.apply(snapshot_frame(130, {1000: 9}, ASKS))  # periodic refresh, exactly at the book's id
+    assert feed.state == "awaiting_first_diff"
+    # Futures ids jump (pu links them); spot ids are contiguous.
+    U = 131 if market == "spot" else 500
+    feed.apply(depth_frame(market, SYMBOL, U, U + 5, 130, {999: 4}, {}))
+    assert feed.last_diff_result == "applied" and feed.state == "synced" and feed.counters()["gaps"] == 0
+    assert top(feed, 0)[:2] == [(1000, 9), (999, 4)]
+
+
+def test_replaying_the_same_capture_twice_keeps_one_consistent_book(demo_capture) -> None:
+    from veloz.book_replay import replay
+
+    report = replay(demo_capture, extra_files=[demo_capture])
+    assert report.gaps == 0 and report.state == "synced" and report.bbo_mismatches == 0
+
+
+def test_futures_depth_without_pu_is_rejected_and_changes_nothing() -> None:
+    from veloz.errors import MessageError
+
+    feed = make_feed("usdm")
+    feed.apply(snapshot_frame(100, BIDS, ASKS))
+    frame = depth_frame("spot", SYMBOL, 95, 120, 0, {1000: 1}, {})  # spot layout: no pu, no T
+    with pytest.raises(MessageError) as exc:
+        feed.apply(frame)
+    assert exc.value.field == "pu"
+    assert feed.state == "awaiting_first_diff" and feed.counters()["gaps"] == 0 and top(feed, 0)[0] == (1000, 5)

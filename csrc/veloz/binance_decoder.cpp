@@ -234,7 +234,8 @@ class PayloadReader {
     if (raw.e == "depthUpdate") {
       out_.kind = partial_stream ? MessageKind::partial_depth : MessageKind::depth_update;
       if (!require(!raw.s.empty(), "s") || !require(raw.has_U, "U") || !require(raw.has_u, "u") ||
-          !require(raw.b_levels, "b") || !require(raw.a_levels, "a")) {
+          !require(raw.b_levels, "b") || !require(raw.a_levels, "a") ||
+          !require(raw.has_pu || !decoder_.futures() || out_.kind == MessageKind::partial_depth, "pu")) {
         return false;
       }
       out_.has_prev_update_id = raw.has_pu;
@@ -293,8 +294,8 @@ class PayloadReader {
 
 }  // namespace
 
-BinanceDecoder::BinanceDecoder(DecimalGrid price_grid, DecimalGrid qty_grid, std::string symbol)
-    : price_grid_(price_grid), qty_grid_(qty_grid), symbol_(std::move(symbol)) {}
+BinanceDecoder::BinanceDecoder(DecimalGrid price_grid, DecimalGrid qty_grid, std::string symbol, bool futures)
+    : price_grid_(price_grid), qty_grid_(qty_grid), symbol_(std::move(symbol)), futures_(futures) {}
 
 bool BinanceDecoder::decode(const char* data, std::size_t size, DecodedMessage& out, DecodeError& error) {
   out.kind = MessageKind::other;

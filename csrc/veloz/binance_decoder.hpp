@@ -54,7 +54,8 @@ struct DecodeError {
 class BinanceDecoder {
  public:
   // `symbol` (upper case) is checked against every depth/ticker/trade/snapshot; empty = accept any.
-  BinanceDecoder(DecimalGrid price_grid, DecimalGrid qty_grid, std::string symbol);
+  // `futures`: depth updates must carry `pu` (the futures sync chain depends on it).
+  BinanceDecoder(DecimalGrid price_grid, DecimalGrid qty_grid, std::string symbol, bool futures = false);
 
   // Returns false and fills `error` if the frame is malformed, lacks a required field, names
   // another symbol, or holds a negative or off-grid value. Never allocates after warm-up on success.
@@ -63,11 +64,13 @@ class BinanceDecoder {
   const DecimalGrid& price_grid() const noexcept { return price_grid_; }
   const DecimalGrid& qty_grid() const noexcept { return qty_grid_; }
   const std::string& symbol() const noexcept { return symbol_; }
+  bool futures() const noexcept { return futures_; }
 
  private:
   DecimalGrid price_grid_;
   DecimalGrid qty_grid_;
   std::string symbol_;
+  bool futures_;
 };
 
 }  // namespace veloz

@@ -6,7 +6,7 @@ namespace veloz {
 
 BinanceBookFeed::BinanceBookFeed(BookMarket market, DecimalGrid price_grid, DecimalGrid qty_grid, std::string symbol,
                                  int window_bits)
-    : decoder_(price_grid, qty_grid, std::move(symbol)), sync_(market, window_bits) {
+    : decoder_(price_grid, qty_grid, std::move(symbol), market != BookMarket::spot), sync_(market, window_bits) {
   // Binance snapshots carry up to 5000 levels a side; size once so steady state never allocates.
   for (DecodedMessage& message : messages_) {
     message.bids.reserve(5000);
@@ -43,10 +43,11 @@ bool BinanceBookFeed::on_frame(const char* data, std::size_t size, DecodeError& 
     }
     case MessageKind::snapshot:
       ++counters_.snapshots;
-      sync_.apply_snapshot(message.last_update_id, message.bids.data(), message.bids.size(),
-                           message.asks.data(), message.asks.size());
-      top_changed_ = true;
-      after_book_change();
+      if (sync_.apply_snapshot(message.last_update_id, message.bids.data(), message.bids.size(),
+                               message.asks.data(), message.asks.size())) {
+        top_changed_ = true;
+        after_book_change();
+      }
       break;
     case MessageKind::book_ticker:
       ++counters_.book_tickers;

@@ -16,7 +16,7 @@ bool BookSync::is_stale(const DiffEvent& diff) const noexcept {
 
 bool BookSync::starts_book(const DiffEvent& diff) const noexcept {
   const int64_t L = book_update_id_;
-  return futures() ? (diff.first_update_id <= L && L <= diff.last_update_id)
+  return futures() ? ((diff.first_update_id <= L && L <= diff.last_update_id) || diff.prev_update_id == L)
                    : (diff.first_update_id <= L + 1 && L + 1 <= diff.last_update_id);
 }
 
@@ -31,8 +31,12 @@ void BookSync::apply_levels(const DiffEvent& diff) {
   ++counters_.applied;
 }
 
-void BookSync::apply_snapshot(int64_t last_update_id, const Level* bids, std::size_t bid_count, const Level* asks,
+bool BookSync::apply_snapshot(int64_t last_update_id, const Level* bids, std::size_t bid_count, const Level* asks,
                               std::size_t ask_count) {
+  if (state_ != SyncState::needs_snapshot && last_update_id < book_update_id_) {
+    ++counters_.stale_snapshots;
+    return false;
+  }
   book_.clear();
   if (bid_count != 0 && ask_count != 0) {
     book_.hint_center(bids[0].price + (asks[0].price - bids[0].price) / 2);
@@ -45,6 +49,7 @@ void BookSync::apply_snapshot(int64_t last_update_id, const Level* bids, std::si
   state_ = SyncState::awaiting_first_diff;
   ++counters_.snapshots;
   drain_buffer();
+  return true;
 }
 
 DiffResult BookSync::apply_diff(const DiffEvent& diff) {

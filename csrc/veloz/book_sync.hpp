@@ -1,6 +1,8 @@
 // Binance local-book synchronisation: snapshot + diff stream, with the rules that differ by market.
 //   spot:    drop u <= L; first applied needs U <= L+1 <= u; then U == prev.u + 1
 //   futures: drop u <  L; first applied needs U <= L   <= u; then pu == prev.u
+// A first diff that continues the snapshot exactly (futures pu == L; spot U == L+1, already covered)
+// is accepted too: it happens when a snapshot refreshes a live book at an event boundary.
 // Diffs that arrive before a snapshot (or after a gap) are buffered and replayed once it arrives.
 #pragma once
 #include <cstddef>
@@ -38,6 +40,7 @@ struct DiffEvent {
 
 struct SyncCounters {
   uint64_t snapshots = 0;
+  uint64_t stale_snapshots = 0;  // older than the book already was: ignored
   uint64_t applied = 0;
   uint64_t buffered = 0;
   uint64_t stale = 0;
@@ -49,7 +52,10 @@ class BookSync {
  public:
   BookSync(BookMarket market, int window_bits = 18, std::size_t max_buffered = 100000);
 
-  void apply_snapshot(int64_t last_update_id, const Level* bids, std::size_t bid_count, const Level* asks,
+  // Applies a snapshot and replays buffered diffs. A snapshot older than a book that is already
+  // consistent (synced or just snapshotted) is ignored and counted: REST answers can arrive late,
+  // and a periodic refresh must never throw a good book away. Returns false when ignored.
+  bool apply_snapshot(int64_t last_update_id, const Level* bids, std::size_t bid_count, const Level* asks,
                       std::size_t ask_count);
   DiffResult apply_diff(const DiffEvent& diff);
 

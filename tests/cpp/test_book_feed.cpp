@@ -470,7 +470,7 @@ void test_mutation_fuzz(const std::vector<std::string>& frames) {
   const std::vector<std::string> hostile = hostile_frames();
 
   const DecimalGrid price_grid = grid("0.10"), qty_grid = grid("0.001");
-  BinanceDecoder decoder(price_grid, qty_grid, "BTCUSDT");
+  BinanceDecoder decoder(price_grid, qty_grid, "BTCUSDT", /*futures=*/true);  // the usdm feed requires pu too
   DecodedMessage message;
   Rng rng{20240808};
   std::vector<bool> is_depth(frames.size());

@@ -353,7 +353,7 @@ cdef class BinanceBookFeed:
             "messages": c.messages, "depth_updates": c.depth_updates, "book_tickers": c.book_tickers,
             "trades": c.trades, "snapshots": c.snapshots, "partial_depth": c.partial_depth, "other": c.other,
             "rejected": c.rejected, "bbo_checks": c.bbo_checks, "bbo_mismatches": c.bbo_mismatches,
-            "crossed": c.crossed, "applied": s.applied, "buffered": s.buffered, "stale": s.stale,
+            "crossed": c.crossed, "applied": s.applied, "stale_snapshots": s.stale_snapshots, "buffered": s.buffered, "stale": s.stale,
             "gaps": s.gaps, "buffer_dropped": s.buffer_dropped,
         }
 

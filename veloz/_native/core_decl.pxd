@@ -87,6 +87,7 @@ cdef extern from "veloz/book_sync.hpp" namespace "veloz" nogil:
 
     cdef struct SyncCounters:
         uint64_t snapshots
+        uint64_t stale_snapshots
         uint64_t applied
         uint64_t buffered
         uint64_t stale
