@@ -190,3 +190,44 @@ def test_apply_diff_is_atomic_and_matches_set_level() -> None:
         else:
             raise AssertionError(f"accepted {bad}")
         assert_same(book, ref)  # the valid bid delete in the same call was not applied
+
+
+def test_float_arguments_are_refused_and_numpy_integers_accepted() -> None:
+    import pytest
+
+    from veloz.book import BinanceBookFeed
+    from veloz.matching import MatchingEngine
+
+    book = L2Book()
+    for call in (lambda: book.set_level(BID, 1.9, 5), lambda: book.set_level(BID, 10, 2.7),
+                 lambda: book.qty_at(BID, 10.0), lambda: book.top(BID, 2.0), lambda: L2Book(18.7),
+                 lambda: MatchingEngine("usdm", "0.1", "0.001").on_level(0, 100.5, 1, 1)):
+        with pytest.raises(TypeError, match="must be an integer"):
+            call()
+    with pytest.raises(ValueError, match="pair of ints"):
+        book.apply_diff([(1.5, 2)], [])
+    assert book.level_count(BID) == 0
+    book.set_level(np.int64(BID), np.int64(100), np.int64(3))  # numpy integers are integers
+    assert book.best_bid() == (100, 3)
+    with pytest.raises(TypeError):
+        BinanceBookFeed("usdm", "BTCUSDT", "0.1", "0.001").apply(None)
+    with pytest.raises(ValueError, match="empty"):
+        BinanceBookFeed("usdm", "", "0.1", "0.001")
+
+
+def test_a_book_view_cannot_be_made_from_outside() -> None:
+    import pytest
+
+    from veloz.book import BinanceBookFeed
+
+    with pytest.raises(TypeError):
+        L2Book(_view=True)  # used to give a view of nothing, and a segfault
+    feed = BinanceBookFeed("usdm", "BTCUSDT", "0.1", "0.001")
+    assert feed.book.best_bid() is None and "L2Book" in repr(feed.book) and "BTCUSDT" in repr(feed)
+
+
+def test_top_never_allocates_for_levels_that_do_not_exist() -> None:
+    book = L2Book()
+    book.set_level(BID, 100, 1)
+    prices, qtys = book.top(BID, 10**12)
+    assert prices.tolist() == [100] and qtys.tolist() == [1]

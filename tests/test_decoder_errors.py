@@ -529,3 +529,22 @@ def test_negative_zero_quantity_and_negative_ids_are_refused() -> None:
         feed.apply(frame.replace('"u":6', '"u":-6').replace("-0.000", "0.001").encode())
     assert exc.value.field == "u"
     assert feed.counters()["rejected"] == 2 and feed.counters()["messages"] == 0
+
+
+def test_json_escapes_are_decoded_before_fields_are_compared() -> None:
+    """Binance never escapes, but '\\u0042TCUSDT' is 'BTCUSDT' in JSON: the decoder must agree."""
+    feed = BinanceBookFeed("usdm", "BTCUSDT", "0.10", "0.001")
+    snapshot = b'{"lastUpdateId":100,"bids":[["61800.00","1.000"]],"asks":[["61800.10","1.000"]]}'
+    assert feed.apply(snapshot) == 4
+    frame = ('{"stream":"btcusdt@depth@0ms","data":{"e":"depth\\u0055pdate","E":1,"T":1,"s":"\\u0042TCUSDT",'
+             '"U":90,"u":110,"pu":80,"\\u0062":[["61800.\\u0030\\u0030","2.000"]],"a":[]}}')
+    assert feed.apply(frame.encode()) == 1  # a depth update
+    assert feed.last_diff_result == "applied" and feed.book.best_bid() == (618000, 2000)
+
+
+def test_escaped_symbol_of_another_instrument_is_still_refused() -> None:
+    feed = BinanceBookFeed("usdm", "BTCUSDT", "0.10", "0.001")
+    frame = b'{"e":"trade","E":1,"T":1,"s":"\\u0045THUSDT","t":1,"p":"1.00","q":"0.001","X":"MARKET","m":true}'
+    with pytest.raises(MessageError) as exc:
+        feed.apply(frame)
+    assert exc.value.field == "s" and "ETHUSDT" in exc.value.reason

@@ -24,8 +24,8 @@ bool key_is(std::string_view key, std::string_view name) noexcept { return key =
 class PayloadReader {
  public:
   PayloadReader(JsonScanner& js, const BinanceDecoder& decoder, DecodedMessage& out, DecodeError& error,
-                const char* begin)
-      : js_(js), decoder_(decoder), out_(out), error_(error), begin_(begin) {}
+                const char* begin, std::deque<std::string>& decoded)
+      : js_(js), decoder_(decoder), out_(out), error_(error), begin_(begin), decoded_(decoded) {}
 
   bool syntax_error() {
     error_.field.clear();
@@ -80,7 +80,11 @@ class PayloadReader {
   // or a missing element, is a field error. Field names are formatted only on failure.
   bool read_level_text(std::string_view name, std::size_t index, int element, std::string_view& out) {
     const char next = js_.peek();
-    if (next == '"') return js_.read_string(out) ? true : syntax_error();
+    if (next == '"') {
+      if (!js_.read_string(out)) return syntax_error();
+      out = unescaped(out);
+      return true;
+    }
     const char* what = element == 0 ? "price" : "quantity";
     if (next == ']') return field_error(level_field(name, index, -1), std::string("a level must be [price, quantity]: no ") + what);
     if (!js_.skip_value()) return syntax_error();
@@ -141,7 +145,18 @@ class PayloadReader {
       if (!js_.skip_value()) return syntax_error();
       return field_error(key, "expected a string");
     }
-    return js_.read_string(out) ? true : syntax_error();
+    if (!js_.read_string(out)) return syntax_error();
+    out = unescaped(out);
+    return true;
+  }
+
+  // The text a JSON string stands for. Binance never escapes, so this is the raw view unless a
+  // backslash shows up; then it is decoded into storage that lives as long as this reader.
+  std::string_view unescaped(std::string_view raw) {
+    if (raw.find('\\') == std::string_view::npos) return raw;
+    decoded_.emplace_back();
+    json_unescape(raw, decoded_.back());
+    return decoded_.back();  // lives in the decoder until its next decode()
   }
 
   // Reads one object's members into `raw` / `out`. `allow_wrapper` accepts "stream" and "data".
@@ -150,7 +165,7 @@ class PayloadReader {
     for (bool first = true; js_.more('}', first); first = false) {
       std::string_view key;
       if (!js_.read_string(key) || !js_.expect(':')) return syntax_error();
-      if (!read_member(raw, key, allow_wrapper)) return false;
+      if (!read_member(raw, unescaped(key), allow_wrapper)) return false;
     }
     return js_.error() == nullptr ? true : syntax_error();
   }
@@ -290,6 +305,7 @@ class PayloadReader {
   DecodedMessage& out_;
   DecodeError& error_;
   const char* begin_;
+  std::deque<std::string>& decoded_;  // unescaped strings; a deque keeps earlier views valid
 };
 
 }  // namespace
@@ -307,7 +323,8 @@ bool BinanceDecoder::decode(const char* data, std::size_t size, DecodedMessage& 
   out.bids.clear();
   out.asks.clear();
   JsonScanner js(data, size);
-  PayloadReader reader(js, *this, out, error, data);
+  unescaped_.clear();
+  PayloadReader reader(js, *this, out, error, data, unescaped_);
   RawFields raw;
   if (!reader.read_object(raw, true)) return false;
   if (!js.at_end()) {

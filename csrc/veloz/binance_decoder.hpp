@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +26,10 @@ enum class MessageKind : uint8_t {
 
 struct DecodedMessage {
   MessageKind kind = MessageKind::other;
-  std::string_view stream;    // combined-stream name, empty for a bare payload (views the input)
-  std::string_view symbol;    // views the input
+  // Views of the input frame (or, if the JSON escaped them, of the decoder's storage): valid until
+  // the frame buffer is released or the decoder decodes again.
+  std::string_view stream;    // combined-stream name, empty for a bare payload
+  std::string_view symbol;
   int64_t event_time_ms = 0;  // E
   int64_t transaction_time_ms = 0;  // T (futures depth/ticker, trades)
   int64_t first_update_id = 0;      // U
@@ -71,6 +74,7 @@ class BinanceDecoder {
   DecimalGrid qty_grid_;
   std::string symbol_;
   bool futures_;
+  std::deque<std::string> unescaped_;  // decoded JSON escapes (rare: Binance never escapes)
 };
 
 }  // namespace veloz

@@ -5,9 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace veloz {
+
+// Decodes the escapes of a raw JSON string body (validated by JsonScanner) into UTF-8.
+// Lone surrogates become U+FFFD. Only needed when the body contains a backslash.
+void json_unescape(std::string_view raw, std::string& out);
 
 class JsonScanner {
  public:

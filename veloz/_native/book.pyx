@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from checked_ints cimport as_int64
+
 from veloz._types import MarketImpact
 from veloz.errors import DecimalFormatError, MessageError
 
@@ -41,6 +43,9 @@ cdef inline Side to_side(int side) except *:
     raise ValueError(f"side must be 0 (bid) or 1 (ask), not {side}")
 
 
+_VIEW_TOKEN = object()  # only this module can make an L2Book view
+
+
 cdef int fill_levels(list pairs, vector[Level]& out, str name) except -1:
     out.clear()
     cdef Level level
@@ -48,7 +53,9 @@ cdef int fill_levels(list pairs, vector[Level]& out, str name) except -1:
     for i in range(len(pairs)):
         pair = pairs[i]
         try:
-            level.price, level.qty = pair
+            price, qty = pair
+            level.price = as_int64(price, "price")
+            level.qty = as_int64(qty, "qty")
         except (TypeError, ValueError, OverflowError):
             raise ValueError(f"{name}[{i}] must be a (price_ticks, qty_lots) pair of ints, not {pair!r}") from None
         if level.qty < 0:
@@ -67,17 +74,25 @@ cdef class L2Book:
     cdef object owner  # keeps the C++ owner alive for a view
     cdef vector[Level] scratch_bids, scratch_asks  # reused by apply_diff: no allocation per call
 
-    def __cinit__(self, int window_bits=18, *, bint _view=False):
-        if not _view:
-            self.owned.reset(new CL2Book(window_bits))
-            self.book = self.owned.get()
+    def __cinit__(self, *args, **kwargs):
+        if kwargs.get("_view_token") is _VIEW_TOKEN:
+            return  # a view: view() sets the pointer to a book owned elsewhere
+        window_bits = as_int64(args[0] if args else kwargs.get("window_bits", 18), "window_bits")
+        if not 12 <= window_bits <= 26:
+            raise ValueError(f"window_bits must be within 12..26, not {window_bits}")
+        self.owned.reset(new CL2Book(<int>window_bits))
+        self.book = self.owned.get()
 
-    def __init__(self, int window_bits=18, *, bint _view=False):
+    def __init__(self, window_bits=18):
         pass  # all set up in __cinit__; declared so the signature is introspectable
+
+    def __repr__(self) -> str:
+        return (f"<L2Book bids={self.book.level_count(Side.bid)} asks={self.book.level_count(Side.ask)} "
+                f"best_bid={self.best_bid()} best_ask={self.best_ask()}>")
 
     @staticmethod
     cdef L2Book view(CL2Book* book, object owner):
-        cdef L2Book out = L2Book.__new__(L2Book, _view=True)
+        cdef L2Book out = L2Book.__new__(L2Book, _view_token=_VIEW_TOKEN)
         out.book = book
         out.owner = owner
         return out
@@ -85,13 +100,15 @@ cdef class L2Book:
     def clear(self) -> None:
         self.book.clear()
 
-    def set_level(self, int side, int64_t price, int64_t qty) -> None:
+    def set_level(self, side, price, qty) -> None:
         """Sets the absolute quantity at a level; qty 0 deletes it."""
-        if qty < 0:
-            raise ValueError(f"negative quantity {qty} at price {price}")
-        if price > kMaxAbsPrice or price < -kMaxAbsPrice:
-            raise ValueError(f"price {price} is beyond +-2**61 ticks")
-        self.book.set_level(to_side(side), price, qty)
+        cdef Side book_side = to_side(as_int64(side, "side"))
+        cdef int64_t p = as_int64(price, "price"), q = as_int64(qty, "qty")
+        if q < 0:
+            raise ValueError(f"negative quantity {q} at price {p}")
+        if p > kMaxAbsPrice or p < -kMaxAbsPrice:
+            raise ValueError(f"price {p} is beyond +-2**61 ticks")
+        self.book.set_level(book_side, p, q)
 
     def apply_levels(self, const uint8_t[::1] sides, const int64_t[::1] prices, const int64_t[::1] qtys) -> int:
         """Applies many level updates in one call (side 0/1, price ticks, absolute qty lots)."""
@@ -138,40 +155,45 @@ cdef class L2Book:
         cdef int64_t p = self.book.best_price(Side.ask)
         return None if p == kNoPrice else (p, self.book.best_qty(Side.ask))
 
-    def qty_at(self, int side, int64_t price) -> int:
-        return self.book.qty_at(to_side(side), price)
+    def qty_at(self, side, price) -> int:
+        return self.book.qty_at(to_side(as_int64(side, "side")), as_int64(price, "price"))
 
-    def level_count(self, int side) -> int:
-        return self.book.level_count(to_side(side))
+    def level_count(self, side) -> int:
+        return self.book.level_count(to_side(as_int64(side, "side")))
 
     @property
     def crossed(self) -> bool:
         return self.book.crossed()
 
-    def top(self, int side, Py_ssize_t n):
+    def top(self, side, n):
         """Best n levels of a side as two int64 numpy arrays (prices, qtys), best first."""
-        if n < 0:
+        cdef Side book_side = to_side(as_int64(side, "side"))
+        cdef int64_t wanted = as_int64(n, "n")
+        if wanted < 0:
             raise ValueError("n must be >= 0")
+        n = <Py_ssize_t>min(wanted, <int64_t>self.book.level_count(book_side))  # never allocate for absent levels
         prices = np.empty(n, dtype=np.int64)
         qtys = np.empty(n, dtype=np.int64)
         cdef int64_t[::1] pv = prices
         cdef int64_t[::1] qv = qtys
         cdef size_t got = 0
         if n:
-            got = self.book.top(to_side(side), <size_t>n, &pv[0], &qv[0])
+            got = self.book.top(book_side, <size_t>n, &pv[0], &qv[0])
         return prices[:got], qtys[:got]
 
-    def walk(self, int side, int64_t qty):
-        """Walks `side` (1 = asks, for a buy; 0 = bids, for a sell) with a market order of `qty` lots.
-        Returns (filled_qty, notional_in_tick_lots, worst_price or None, levels_used)."""
+    def walk(self, side, qty_lots):
+        """Walks book side `side` (1 = asks, as a buy would; 0 = bids, as a sell would) for
+        `qty_lots`. Returns (filled_qty, notional_in_tick_lots, worst_price or None, levels_used)."""
+        cdef Side book_side = to_side(as_int64(side, "side"))
+        cdef int64_t qty = as_int64(qty_lots, "qty_lots")
         if qty <= 0:
             raise ValueError(f"quantity must be positive, not {qty}")
-        cdef WalkResult r = self.book.walk(to_side(side), qty)
+        cdef WalkResult r = self.book.walk(book_side, qty)
         return (r.filled_qty, r.notional, None if r.worst_price == kNoPrice else r.worst_price, r.levels_used)
 
-    def depth_between(self, int side, int64_t lo, int64_t hi) -> int:
+    def depth_between(self, side, lo, hi) -> int:
         """Total quantity on `side` at prices within [lo, hi] ticks."""
-        return self.book.depth_between(to_side(side), lo, hi)
+        return self.book.depth_between(to_side(as_int64(side, "side")), as_int64(lo, "lo"), as_int64(hi, "hi"))
 
     def mid(self):
         """Mid price in ticks (float, may end in .5), or None if a side is empty."""
@@ -195,15 +217,17 @@ cdef class L2Book:
         cdef double bq = self.book.best_qty(Side.bid), aq = self.book.best_qty(Side.ask)
         return (bid * aq + ask * bq) / (bq + aq)
 
-    def market_impact(self, int side, int64_t qty) -> MarketImpact:
-        """Cost of a market order of `qty` lots walking the book: side 0 = buy (walks asks),
-        1 = sell (walks bids). Slippage is measured against the mid, in ticks and bps, signed so
-        that a worse price is positive."""
+    def market_impact(self, order_side, qty_lots) -> MarketImpact:
+        """Cost of a market order of `qty_lots` walking the book. `order_side` is an OrderSide:
+        0 = BUY (walks the asks), 1 = SELL (walks the bids) -- not a book side. Slippage is
+        measured against the mid, in ticks and bps, signed so that a worse price is positive."""
+        cdef int64_t side = as_int64(order_side, "order_side")
+        cdef int64_t qty = as_int64(qty_lots, "qty_lots")
         if qty <= 0:
             raise ValueError(f"quantity must be positive, not {qty}")
-        cdef Side walked = Side.ask if side == 0 else Side.bid
         if side not in (0, 1):
-            raise ValueError(f"side must be 0 (buy) or 1 (sell), not {side}")
+            raise ValueError(f"order_side must be 0 (BUY) or 1 (SELL), not {side}")
+        cdef Side walked = Side.ask if side == 0 else Side.bid
         cdef WalkResult r = self.book.walk(walked, qty)
         mid = self.mid()
         if r.filled_qty == 0:
@@ -213,8 +237,9 @@ cdef class L2Book:
         slip_bps = None if slip is None else slip / mid * 1e4
         return MarketImpact(r.filled_qty, qty - r.filled_qty, avg, r.worst_price, r.levels_used, slip, slip_bps)
 
-    def depth_within_bps(self, int side, double bps) -> int:
+    def depth_within_bps(self, side, double bps) -> int:
         """Total quantity on `side` priced within `bps` basis points of the mid (0 if no mid)."""
+        cdef Side book_side = to_side(as_int64(side, "side"))
         if bps < 0:
             raise ValueError("bps must be >= 0")
         mid = self.mid()
@@ -222,9 +247,9 @@ cdef class L2Book:
             return 0
         cdef double band = mid * bps / 1e4
         # Round inward so a level exactly on the band edge counts and nothing beyond it does.
-        if side == 0:
+        if book_side == Side.bid:
             return self.book.depth_between(Side.bid, <int64_t>math.ceil(mid - band - 1e-9), <int64_t>math.floor(mid))
-        return self.book.depth_between(to_side(side), <int64_t>math.ceil(mid), <int64_t>math.floor(mid + band + 1e-9))
+        return self.book.depth_between(Side.ask, <int64_t>math.ceil(mid), <int64_t>math.floor(mid + band + 1e-9))
 
     @property
     def window_bits(self) -> int:
@@ -257,22 +282,31 @@ cdef class BinanceBookFeed:
     cdef readonly str market
     cdef readonly str symbol
     cdef readonly str tick_size
-    cdef readonly str step_size
+    cdef readonly str lot_size
 
-    def __cinit__(self, str market, str symbol, str tick_size, str step_size, int window_bits=18):
+    def __cinit__(self, str market, str symbol, str tick_size, str lot_size, window_bits=18):
         if market not in MARKETS:
             raise ValueError(f"market must be one of {sorted(MARKETS)}, not {market!r}")
+        if not symbol.strip():
+            raise ValueError("symbol must not be empty: a feed is for one instrument")
+        cdef int64_t bits = as_int64(window_bits, "window_bits")
+        if not 12 <= bits <= 26:
+            raise ValueError(f"window_bits must be within 12..26, not {bits}")
         cdef CDecimalGrid price_grid = grid_from(tick_size, "tick size")
-        cdef CDecimalGrid qty_grid = grid_from(step_size, "step size")
+        cdef CDecimalGrid qty_grid = grid_from(lot_size, "lot size")
         self.feed.reset(new CFeed(<BookMarket><uint8_t>MARKETS[market], price_grid, qty_grid,
-                                  symbol.upper().encode(), window_bits))
+                                  symbol.upper().encode(), <int>bits))
         self.market = market
         self.symbol = symbol.upper()
         self.tick_size = tick_size
-        self.step_size = step_size
+        self.lot_size = lot_size
 
-    def __init__(self, str market, str symbol, str tick_size, str step_size, int window_bits=18):
+    def __init__(self, str market, str symbol, str tick_size, str lot_size, window_bits=18):
         pass  # all set up in __cinit__; declared so the signature is introspectable
+
+    def __repr__(self) -> str:
+        return (f"<BinanceBookFeed {self.market} {self.symbol} tick={self.tick_size} lot={self.lot_size} "
+                f"state={self.state} book_update_id={self.book_update_id}>")
 
     cdef int apply_raw(self, const char* data, Py_ssize_t size) except -1:
         if not self.feed.get().on_frame(data, <size_t>size, self.error):
@@ -285,6 +319,8 @@ cdef class BinanceBookFeed:
         cdef const unsigned char[::1] view
         if type(frame) is bytes:
             return self.apply_raw(PyBytes_AS_STRING(frame), PyBytes_GET_SIZE(frame))
+        if isinstance(frame, str) or frame is None:
+            raise TypeError(f"frame must be bytes-like (the raw frame), not {type(frame).__name__}")
         view = frame
         if view.shape[0] == 0:
             return self.apply_raw(b"", 0)

@@ -5,6 +5,8 @@ from libc.stdint cimport int64_t
 from core_decl cimport (DecimalGrid as CDecimalGrid, DecimalStatus, describe, format_steps, make_grid,
                         parse_steps, string_view)
 
+from checked_ints cimport as_int64
+
 from veloz.errors import DecimalFormatError
 
 
@@ -48,10 +50,10 @@ cdef class DecimalGrid:
             raise DecimalFormatError(f"'{text}'{what} is {describe(status).decode()}{extra}")
         return out
 
-    def format(self, int64_t steps) -> str:
-        """Decimal string of ``steps`` with exactly ``scale`` decimals."""
+    def format(self, steps) -> str:
+        """Decimal string of ``steps`` (an integer) with exactly ``scale`` decimals."""
         cdef char buf[32]
-        cdef size_t n = format_steps(steps, self.grid, buf)
+        cdef size_t n = format_steps(as_int64(steps, "steps"), self.grid, buf)
         if n == 0:
             raise DecimalFormatError(f"{steps} steps of {self.label or 'grid'} overflow 64 bits")
         return buf[:n].decode("ascii")

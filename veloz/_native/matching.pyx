@@ -4,6 +4,7 @@ from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.string cimport memcpy
 from libcpp.memory cimport unique_ptr
 
+from checked_ints cimport as_int64, as_uint64
 from core_decl cimport market_walks, order_cycles, queue_updates
 from core_decl cimport (BookMarket, CommandStatus, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy,
                         EngineCounters, ExecReport, InstrumentSpec, L2Book as CL2Book, LatencyConfig, LatencyKind,
@@ -111,72 +112,85 @@ cdef class MatchingEngine:
             raise OrderRejectedError(f"{what}: {describe(status).decode()}")
         return 0
 
-    def submit(self, uint64_t order_id, int side, int order_type, int64_t qty, int64_t price=0, *, int64_t ts,
-               int tif=0, int64_t stop_price=0, bint reduce_only=False, int position_side=0, int trigger=0) -> None:
+    def submit(self, order_id, side, order_type, qty, price=0, *, ts, tif=0, stop_price=0,
+               bint reduce_only=False, position_side=0, trigger=0) -> None:
         """Sends an order (enums from veloz.order_types); it reaches the venue after the order latency."""
-        if not (0 <= side <= 1 and 0 <= order_type <= 5 and 0 <= tif <= 3 and 0 <= position_side <= 2
-                and 0 <= trigger <= 1):
+        cdef int64_t c_side = as_int64(side, "side"), c_type = as_int64(order_type, "order_type")
+        cdef int64_t c_tif = as_int64(tif, "tif"), c_position_side = as_int64(position_side, "position_side")
+        cdef int64_t c_trigger = as_int64(trigger, "trigger")
+        if not (0 <= c_side <= 1 and 0 <= c_type <= 5 and 0 <= c_tif <= 3 and 0 <= c_position_side <= 2
+                and 0 <= c_trigger <= 1):
             raise ValueError("side, order_type, tif, position_side or trigger out of range")
-        if price > kMaxAbsPrice or stop_price > kMaxAbsPrice:
-            raise ValueError("price beyond 2**61 ticks")
         cdef OrderRequest request
-        request.order_id = order_id
-        request.side = <OrderSide><uint8_t>side
-        request.type = <OrderType><uint8_t>order_type
-        request.tif = <TimeInForce><uint8_t>tif
-        request.position_side = <PositionSide><uint8_t>position_side
+        request.order_id = as_uint64(order_id, "order_id")
+        request.side = <OrderSide><uint8_t>c_side
+        request.type = <OrderType><uint8_t>c_type
+        request.tif = <TimeInForce><uint8_t>c_tif
+        request.position_side = <PositionSide><uint8_t>c_position_side
         request.reduce_only = reduce_only
-        request.trigger = <TriggerSource><uint8_t>trigger
-        request.price = price
-        request.stop_price = stop_price
-        request.qty = qty
-        self.check(self.engine.get().submit(request, ts), f"order {order_id}")
+        request.trigger = <TriggerSource><uint8_t>c_trigger
+        request.price = as_int64(price, "price")
+        request.stop_price = as_int64(stop_price, "stop_price")
+        request.qty = as_int64(qty, "qty")
+        if request.price > kMaxAbsPrice or request.stop_price > kMaxAbsPrice:
+            raise ValueError("price beyond 2**61 ticks")
+        self.check(self.engine.get().submit(request, as_int64(ts, "ts")), f"order {request.order_id}")
 
-    def cancel(self, uint64_t order_id, *, int64_t ts) -> None:
-        self.check(self.engine.get().cancel(order_id, ts), f"cancel of order {order_id}")
+    def cancel(self, order_id, *, ts) -> None:
+        cdef uint64_t oid = as_uint64(order_id, "order_id")
+        self.check(self.engine.get().cancel(oid, as_int64(ts, "ts")), f"cancel of order {oid}")
 
-    def amend(self, uint64_t order_id, int64_t price, int64_t qty, *, int64_t ts) -> None:
-        self.check(self.engine.get().amend(order_id, price, qty, ts), f"amend of order {order_id}")
+    def amend(self, order_id, price, qty, *, ts) -> None:
+        cdef uint64_t oid = as_uint64(order_id, "order_id")
+        self.check(self.engine.get().amend(oid, as_int64(price, "price"), as_int64(qty, "qty"), as_int64(ts, "ts")),
+                   f"amend of order {oid}")
 
-    def on_level(self, int side, int64_t price, int64_t qty, int64_t ts) -> None:
+    def on_level(self, side, price, qty, ts) -> None:
         """A depth update in venue time: the new absolute quantity at a level (0 deletes it)."""
-        if side not in (0, 1) or qty < 0 or price <= 0 or price > kMaxAbsPrice:
-            raise ValueError(f"bad level: side {side}, price {price}, qty {qty}")
-        self.engine.get().on_level(Side.ask if side else Side.bid, price, qty, ts)
+        cdef int64_t c_side = as_int64(side, "side"), c_price = as_int64(price, "price")
+        cdef int64_t c_qty = as_int64(qty, "qty")
+        if c_side not in (0, 1) or c_qty < 0 or c_price <= 0 or c_price > kMaxAbsPrice:
+            raise ValueError(f"bad level: side {c_side}, price {c_price}, qty {c_qty}")
+        self.engine.get().on_level(Side.ask if c_side else Side.bid, c_price, c_qty, as_int64(ts, "ts"))
 
-    def on_trade(self, int64_t price, int64_t qty, int aggressor_side, int64_t ts) -> None:
+    def on_trade(self, price, qty, aggressor_side, ts) -> None:
         """A market trade; aggressor_side 0 = buyer took the ask, 1 = seller hit the bid."""
-        if aggressor_side not in (0, 1) or qty <= 0 or price <= 0:
-            raise ValueError(f"bad trade: price {price}, qty {qty}, aggressor {aggressor_side}")
-        self.engine.get().on_trade(price, qty, <OrderSide><uint8_t>aggressor_side, ts)
+        cdef int64_t c_price = as_int64(price, "price"), c_qty = as_int64(qty, "qty")
+        cdef int64_t c_aggressor = as_int64(aggressor_side, "aggressor_side")
+        if c_aggressor not in (0, 1) or c_qty <= 0 or c_price <= 0 or c_price > kMaxAbsPrice:
+            raise ValueError(f"bad trade: price {c_price}, qty {c_qty}, aggressor {c_aggressor}")
+        self.engine.get().on_trade(c_price, c_qty, <OrderSide><uint8_t>c_aggressor, as_int64(ts, "ts"))
 
-    def on_mark_price(self, int64_t price, int64_t ts) -> None:
-        if price <= 0:
-            raise ValueError(f"bad mark price {price}")
-        self.engine.get().on_mark_price(price, ts)
+    def on_mark_price(self, price, ts) -> None:
+        cdef int64_t c_price = as_int64(price, "price")
+        if c_price <= 0 or c_price > kMaxAbsPrice:
+            raise ValueError(f"bad mark price {c_price}")
+        self.engine.get().on_mark_price(c_price, as_int64(ts, "ts"))
 
-    def advance_to(self, int64_t ts) -> None:
+    def advance_to(self, ts) -> None:
         """Lets every command that reached the venue by `ts` act."""
-        self.engine.get().advance_to(ts)
+        self.engine.get().advance_to(as_int64(ts, "ts"))
 
-    def drain_reports(self, int64_t up_to_ts, Py_ssize_t max_reports=65536):
+    def drain_reports(self, up_to_ts, max_reports=65536):
         """Reports the strategy may see by `up_to_ts`, as a REPORT_DTYPE array (one copy)."""
-        cdef Py_ssize_t pending = self.engine.get().pending_reports()
-        cdef Py_ssize_t n = min(pending, max_reports)
+        cdef int64_t up_to = as_int64(up_to_ts, "up_to_ts"), most = as_int64(max_reports, "max_reports")
+        if most < 0:
+            raise ValueError("max_reports must be >= 0")
+        cdef Py_ssize_t n = <Py_ssize_t>min(<int64_t>self.engine.get().pending_reports(), most)
         out = np.empty(n, dtype=REPORT_DTYPE)
         if n == 0:
             return out
         cdef unsigned char[::1] raw = out.view(np.uint8)
-        cdef size_t got = self.engine.get().drain_reports(up_to_ts, <ExecReport*>&raw[0], <size_t>n)
+        cdef size_t got = self.engine.get().drain_reports(up_to, <ExecReport*>&raw[0], <size_t>n)
         return out[:got]
 
     @property
     def pending_reports(self) -> int:
         return self.engine.get().pending_reports()
 
-    def order(self, uint64_t order_id):
+    def order(self, order_id):
         """(status, price, qty, filled, queue_ahead, working, resting, triggered) or None."""
-        cdef const SimOrder* o = self.engine.get().find(order_id)
+        cdef const SimOrder* o = self.engine.get().find(as_uint64(order_id, "order_id"))
         if o == NULL:
             return None
         return (<int>o.status, o.price, o.qty, o.filled, o.queue_ahead, o.working, o.resting, o.triggered)
