@@ -101,6 +101,12 @@ class MatchingEngine {
   // Reports the strategy may see by `up_to_ns`, oldest first; returns how many were copied.
   std::size_t drain_reports(int64_t up_to_ns, ExecReport* out, std::size_t max);
   std::size_t pending_reports() const noexcept { return reports_.size() - report_head_; }
+  // How many reports drain_reports(up_to_ns, ...) would return (reports are in delivery order).
+  std::size_t deliverable_reports(int64_t up_to_ns) const noexcept {
+    std::size_t i = report_head_;
+    while (i < reports_.size() && reports_[i].deliver_ts <= up_to_ns) ++i;
+    return i - report_head_;
+  }
 
   const L2Book& book() const noexcept { return book_; }
   const SimOrder* find(uint64_t order_id) const noexcept;

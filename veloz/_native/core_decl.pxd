@@ -305,6 +305,7 @@ cdef extern from "veloz/matching_engine.hpp" namespace "veloz" nogil:
         void advance_to(int64_t ts) except +
         size_t drain_reports(int64_t up_to_ns, ExecReport* out, size_t max)
         size_t pending_reports()
+        size_t deliverable_reports(int64_t up_to_ns)
         const L2Book& book()
         const SimOrder* find(uint64_t order_id)
         int64_t position()
