@@ -29,3 +29,9 @@ class MessageError(VelozError, ValueError):
 
 class InstrumentError(VelozError, ValueError):
     """An instrument definition (exchangeInfo) is missing or invalid."""
+
+
+class AccountError(VelozError, ValueError):
+    """An accounting operation was refused: unknown instrument, asset or order, a non-positive
+    quantity or price, a placement the free balance cannot cover, a fill that does not fit its
+    order, ... The message names what was wrong. The account is unchanged."""
