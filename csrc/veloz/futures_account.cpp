@@ -177,24 +177,27 @@ void FuturesAccount::set_mark_price(uint32_t id, int64_t mark_ticks) {
 }
 
 int64_t FuturesAccount::apply_fill(const Fill& fill) {
-  const std::string what = instrument_name(fill.instrument) + " order " + std::to_string(fill.order_id) + " trade " +
-                           std::to_string(fill.trade_id);
+  // Messages are built only on error: this runs once per fill.
+  const auto what = [&fill] {
+    return instrument_name(fill.instrument) + " order " + std::to_string(fill.order_id) + " trade " +
+           std::to_string(fill.trade_id);
+  };
   Instrument& inst = instrument(fill.instrument);
-  if (fill.side != OrderSide::buy && fill.side != OrderSide::sell) throw AccountError(what + ": side must be buy or sell");
-  if (fill.qty <= 0) throw AccountError(what + ": fill quantity must be positive, not " + std::to_string(fill.qty));
-  if (fill.price <= 0) throw AccountError(what + ": fill price must be positive, not " + std::to_string(fill.price));
+  if (fill.side != OrderSide::buy && fill.side != OrderSide::sell) throw AccountError(what() + ": side must be buy or sell");
+  if (fill.qty <= 0) throw AccountError(what() + ": fill quantity must be positive, not " + std::to_string(fill.qty));
+  if (fill.price <= 0) throw AccountError(what() + ": fill price must be positive, not " + std::to_string(fill.price));
   if (fill.fee_asset != FeeAsset::margin)
-    throw AccountError(what + ": futures commissions are charged in the margin asset (FeeAsset::margin)");
+    throw AccountError(what() + ": futures commissions are charged in the margin asset (FeeAsset::margin)");
   const PositionSide side = slot_for(inst, fill.position_side, "fill");
   PositionSlot& slot = inst.slots[static_cast<int>(side)];
   const int64_t signed_qty = fill.side == OrderSide::buy ? fill.qty : -fill.qty;
   // Hedge mode: a LONG position is only ever long and a SHORT only short; the venue refuses the rest.
   const int128 qty_after = static_cast<int128>(slot.qty) + signed_qty;
   if (side == PositionSide::long_side && qty_after < 0)
-    throw AccountError(what + ": selling " + std::to_string(fill.qty) + " would take the LONG position of " +
+    throw AccountError(what() + ": selling " + std::to_string(fill.qty) + " would take the LONG position of " +
                        std::to_string(slot.qty) + " below zero");
   if (side == PositionSide::short_side && qty_after > 0)
-    throw AccountError(what + ": buying " + std::to_string(fill.qty) + " would take the SHORT position of " +
+    throw AccountError(what() + ": buying " + std::to_string(fill.qty) + " would take the SHORT position of " +
                        std::to_string(slot.qty) + " above zero");
 
   FillOutcome outcome = position_after_fill(slot, inst.spec, inst.risk, signed_qty, fill.price);

@@ -12,9 +12,7 @@ std::string order_name(uint64_t order_id) { return "spot order " + std::to_strin
 
 const char* side_name(OrderSide side) { return side == OrderSide::buy ? "buy" : "sell"; }
 
-void check_side(OrderSide side, const std::string& what) {
-  if (side != OrderSide::buy && side != OrderSide::sell) throw AccountError(what + ": side must be buy or sell");
-}
+bool valid_side(OrderSide side) { return side == OrderSide::buy || side == OrderSide::sell; }
 
 // The quote a buy must still hold: the cost of its remaining quantity at the limit price, rounded
 // on top of the running total of its fills, H(C + P*R) - H(C). Rounding the sum, not each part, is
@@ -89,20 +87,21 @@ void SpotAccount::withdraw(AssetId asset, int64_t amount_e8) {
 
 int64_t SpotAccount::place_order(uint64_t order_id, uint32_t instrument, OrderSide side, int64_t limit_price_ticks,
                                  int64_t qty_lots) {
-  const std::string what = order_name(order_id);
-  check_side(side, what);
+  // Messages are built only on error: this runs once per order.
+  const auto what = [order_id] { return order_name(order_id); };
+  if (!valid_side(side)) throw AccountError(what() + ": side must be buy or sell");
   const Market& m = market(instrument);
-  if (orders_.count(order_id) != 0) throw AccountError(what + " already holds a lock");
-  if (qty_lots <= 0) throw AccountError(what + ": quantity must be positive, not " + std::to_string(qty_lots));
+  if (orders_.count(order_id) != 0) throw AccountError(what() + " already holds a lock");
+  if (qty_lots <= 0) throw AccountError(what() + ": quantity must be positive, not " + std::to_string(qty_lots));
   if (side == OrderSide::buy && limit_price_ticks <= 0)
-    throw AccountError(what + ": a buy needs a positive limit price, not " + std::to_string(limit_price_ticks));
+    throw AccountError(what() + ": a buy needs a positive limit price, not " + std::to_string(limit_price_ticks));
 
   const bool buy = side == OrderSide::buy;
   const AssetId asset = buy ? m.quote : m.base;
   const int64_t needed = buy ? buy_lock_e8(m.spec, 0, limit_price_ticks, qty_lots) : base_amount_e8(m.spec, qty_lots);
   SpotBalance& balance = balances_[asset];
   if (needed > balance.free_e8)
-    throw AccountError(what + ": insufficient " + names_[asset] + ": needs " + std::to_string(needed) +
+    throw AccountError(what() + ": insufficient " + names_[asset] + ": needs " + std::to_string(needed) +
                        ", free " + std::to_string(balance.free_e8));
   const int64_t locked_after = add_money(balance.locked_e8, needed);
   orders_.emplace(order_id, SpotOrderLock{instrument, side, buy ? limit_price_ticks : 0, qty_lots, needed, 0});
@@ -125,27 +124,28 @@ int64_t SpotAccount::release_order(uint64_t order_id) {
 }
 
 void SpotAccount::apply_fill(const Fill& fill) {
-  const std::string what = order_name(fill.order_id) + " trade " + std::to_string(fill.trade_id);
-  check_side(fill.side, what);
-  if (fill.qty <= 0) throw AccountError(what + ": fill quantity must be positive, not " + std::to_string(fill.qty));
-  if (fill.price <= 0) throw AccountError(what + ": fill price must be positive, not " + std::to_string(fill.price));
+  // Messages are built only on error: this runs once per fill.
+  const auto what = [&fill] { return order_name(fill.order_id) + " trade " + std::to_string(fill.trade_id); };
+  if (!valid_side(fill.side)) throw AccountError(what() + ": side must be buy or sell");
+  if (fill.qty <= 0) throw AccountError(what() + ": fill quantity must be positive, not " + std::to_string(fill.qty));
+  if (fill.price <= 0) throw AccountError(what() + ": fill price must be positive, not " + std::to_string(fill.price));
   if (fill.fee_asset != FeeAsset::base && fill.fee_asset != FeeAsset::quote)
-    throw AccountError(what + ": a spot commission is charged in the base or the quote asset, not the margin asset");
+    throw AccountError(what() + ": a spot commission is charged in the base or the quote asset, not the margin asset");
   const Market& m = market(fill.instrument);
 
   const auto found = orders_.find(fill.order_id);
   SpotOrderLock* lock = found == orders_.end() ? nullptr : &found->second;
   if (lock != nullptr) {
     if (lock->instrument != fill.instrument)
-      throw AccountError(what + ": the order is on instrument " + std::to_string(lock->instrument) + ", the fill on " +
+      throw AccountError(what() + ": the order is on instrument " + std::to_string(lock->instrument) + ", the fill on " +
                          std::to_string(fill.instrument));
     if (lock->side != fill.side)
-      throw AccountError(what + ": a " + side_name(fill.side) + " fill of a " + side_name(lock->side) + " order");
+      throw AccountError(what() + ": a " + side_name(fill.side) + " fill of a " + side_name(lock->side) + " order");
     if (fill.qty > lock->remaining_qty)
-      throw AccountError(what + ": overfill: " + std::to_string(fill.qty) + " lots against " +
+      throw AccountError(what() + ": overfill: " + std::to_string(fill.qty) + " lots against " +
                          std::to_string(lock->remaining_qty) + " still open");
     if (fill.side == OrderSide::buy && fill.price > lock->limit_price)
-      throw AccountError(what + ": buy fill at " + std::to_string(fill.price) + " ticks is above the limit " +
+      throw AccountError(what() + ": buy fill at " + std::to_string(fill.price) + " ticks is above the limit " +
                          std::to_string(lock->limit_price));
   }
 
@@ -194,7 +194,7 @@ void SpotAccount::apply_fill(const Fill& fill) {
   if ((base.free_e8 < 0 && base.free_e8 < base_before.free_e8) ||
       (quote.free_e8 < 0 && quote.free_e8 < quote_before.free_e8)) {
     const bool base_short = base.free_e8 < 0 && base.free_e8 < base_before.free_e8;
-    throw AccountError(what + ": insufficient free " + names_[base_short ? m.base : m.quote] + " to settle the fill");
+    throw AccountError(what() + ": insufficient free " + names_[base_short ? m.base : m.quote] + " to settle the fill");
   }
 
   balances_[m.base] = base;
