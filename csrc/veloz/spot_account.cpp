@@ -49,7 +49,8 @@ void SpotAccount::check_asset(AssetId asset) const {
   if (asset >= balances_.size()) throw AccountError("unknown asset id " + std::to_string(asset));
 }
 
-void SpotAccount::add_instrument(uint32_t instrument, const InstrumentSpec& spec, AssetId base, AssetId quote) {
+void SpotAccount::add_instrument(uint32_t instrument, const InstrumentSpec& spec, std::string_view base,
+                                 std::string_view quote) {
   const std::string what = "spot instrument " + std::to_string(instrument);
   if (has_instrument(instrument)) throw AccountError(what + " is already registered");
   if (spec.market != BookMarket::spot) throw AccountError(what + ": the spec is not a spot market");
@@ -58,10 +59,11 @@ void SpotAccount::add_instrument(uint32_t instrument, const InstrumentSpec& spec
                        " is finer than 1e-8, so base amounts would not be exact");
   if (spec.price_grid.step_units <= 0 || spec.qty_grid.step_units <= 0 || spec.price_grid.scale < 0)
     throw AccountError(what + ": tick and lot steps must be positive");
-  check_asset(base);
-  check_asset(quote);
+  if (base.empty() || quote.empty()) throw AccountError(what + ": asset names must not be empty");
   if (base == quote) throw AccountError(what + ": base and quote must be different assets");
-  markets_.emplace(instrument, Market{spec, base, quote});
+  const AssetId base_id = find_asset(base) != kNoAsset ? find_asset(base) : add_asset(base);
+  const AssetId quote_id = find_asset(quote) != kNoAsset ? find_asset(quote) : add_asset(quote);
+  markets_.emplace(instrument, Market{spec, base_id, quote_id});
 }
 
 const SpotAccount::Market& SpotAccount::market(uint32_t instrument) const {

@@ -45,8 +45,9 @@ class SpotAccount {
   std::size_t asset_count() const noexcept { return balances_.size(); }
   const std::string& asset_name(AssetId asset) const;
 
-  // `spec` must be a spot instrument whose lot scale is at most 8 (base amounts stay exact).
-  void add_instrument(uint32_t instrument, const InstrumentSpec& spec, AssetId base, AssetId quote);
+  // `spec` must be a spot instrument whose lot scale is at most 8 (base amounts stay exact). The
+  // assets are registered if new (only once everything else has been checked).
+  void add_instrument(uint32_t instrument, const InstrumentSpec& spec, std::string_view base, std::string_view quote);
   bool has_instrument(uint32_t instrument) const noexcept { return markets_.count(instrument) != 0; }
 
   void deposit(AssetId asset, int64_t amount_e8);

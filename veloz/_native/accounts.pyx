@@ -101,11 +101,11 @@ cdef class SpotAccount:
         """Registers spot instrument ``instrument`` (the engine's index) trading ``base`` for ``quote``;
         the assets are added if new."""
         cdef InstrumentSpec spec = make_spec(BookMarket.spot, tick_size, lot_size, 0)
-        if self.account.has_instrument(instrument):
-            raise AccountError(f"spot instrument {instrument} is already registered")
-        if base == quote:
-            raise AccountError(f"spot instrument {instrument}: base and quote must be different assets")
-        self.account.add_instrument(instrument, spec, self.asset_or_new(base), self.asset_or_new(quote))
+        cdef bytes base_raw = base.encode(), quote_raw = quote.encode()
+        self.account.add_instrument(instrument, spec, string_view(base_raw, len(base_raw)),
+                                    string_view(quote_raw, len(quote_raw)))
+        for name, raw in ((base, base_raw), (quote, quote_raw)):
+            self.asset_ids[name] = self.account.find_asset(string_view(raw, len(raw)))
 
     def deposit(self, str asset, int64_t amount) -> None:
         """Adds ``amount`` (1e-8 units) to the free balance; a new asset is registered."""

@@ -95,7 +95,8 @@ cdef extern from "veloz/spot_account.hpp" namespace "veloz" nogil:
         AssetId find_asset(string_view name)
         size_t asset_count()
         const string& asset_name(AssetId asset) except +raise_account_error
-        void add_instrument(uint32_t instrument, const InstrumentSpec& spec, AssetId base, AssetId quote) except +raise_account_error
+        void add_instrument(uint32_t instrument, const InstrumentSpec& spec, string_view base,
+                            string_view quote) except +raise_account_error
         cbool has_instrument(uint32_t instrument)
         void deposit(AssetId asset, int64_t amount_e8) except +raise_account_error
         void withdraw(AssetId asset, int64_t amount_e8) except +raise_account_error
