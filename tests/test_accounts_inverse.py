@@ -112,6 +112,23 @@ def test_flip_opens_the_rest_at_the_fill_price() -> None:
     assert (pos.qty, pos.entry_value, pos.entry_price) == (-20, 5_000_000, 400_000)
 
 
+def test_flip_parts_add_up_to_the_fill_value_at_every_price() -> None:
+    """A flip books the closing part at its own rounded value and gives the opening part what is
+    left of the fill's rounded value, so realized + unrealized is exactly the fill's cash flow.
+    (Rounding the opening part on its own would be off by a unit at some of these prices.)"""
+    def coin(price: int, contracts: int) -> int:
+        return round(btc(Fraction(contracts * SIZE) / (price * TICK)))
+
+    for price in range(300_001, 300_101):
+        account = btcusd_perp()
+        account.apply_fill(1, 1, PERP, BUY, 500_000, 10)
+        realized = account.apply_fill(2, 2, PERP, SELL, price, 37)
+        pos = account.position(PERP)  # mark = the fill price until a mark is set
+        cash = coin(500_000, 10) - coin(price, 37)  # inverse: a buy books +value, a sell -value
+        assert realized + pos.unrealized_pnl == cash + coin(price, 27)
+        assert pos.entry_value == coin(price, 37) - coin(price, 10)
+
+
 def test_isolated_liquidation_prices_long_and_short() -> None:
     mmr, cum = Fraction(5, 1000), Fraction(5, 100_000)  # cum 0.00005 BTC
     size = Fraction(10 * SIZE)
