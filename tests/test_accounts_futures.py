@@ -335,3 +335,13 @@ class UsdmStateMachine(FuturesStateMachine):
 
 TestUsdmStateMachine = UsdmStateMachine.TestCase
 TestUsdmStateMachine.settings = settings(max_examples=120, stateful_step_count=40, deadline=None)
+
+
+def test_funding_example_from_the_docs() -> None:
+    """docs/accounting.md 4.3: LONG 1.234 and SHORT 0.567 BTC at mark 66,000.0, rate -0.00003449."""
+    account = btcusdt(hedge=True)
+    account.apply_fill(1, 1, BTC, BUY, 660_000, 1_234, position_side=LONG)
+    account.apply_fill(2, 2, BTC, SELL, 660_000, 567, position_side=SHORT)
+    account.apply_funding(BTC, 660_000, rate_to_e8("-0.00003449"), 1)
+    assert account.position(BTC, LONG).funding == usdt("2.80900356")
+    assert account.position(BTC, SHORT).funding == -usdt("1.29068478")
