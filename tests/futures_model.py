@@ -289,5 +289,5 @@ def expected_liquidation_price(market: str, wallet: int, rate: int, cum: int,
         denominator = sum(qty * mmr - s * qty for s, qty, _ in base)
     if denominator == 0:
         return None
-    price = numerator / denominator
-    return round(price / Fraction(tick)) if price > 0 else None
+    ticks = round(numerator / denominator / Fraction(tick))
+    return ticks if ticks > 0 else None  # under half a tick is no price either

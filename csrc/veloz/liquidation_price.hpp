@@ -19,8 +19,8 @@ struct LiquidationLeg {
   int64_t entry_value_e8 = 0;
 };
 
-// In ticks, rounded half to even; 0 when there is none (the formula gives no positive price, e.g.
-// a long with at least its full value in margin, or an inverse short at 1x).
+// In ticks, rounded half to even; 0 when there is none (the formula gives no positive number of
+// ticks, e.g. a long with at least its full value in margin, or an inverse short at 1x).
 int64_t liquidation_price_ticks(const InstrumentSpec& spec, const FuturesRisk& risk, int64_t wallet_e8,
                                 const LiquidationLeg* legs, std::size_t leg_count);
 

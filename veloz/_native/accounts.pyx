@@ -47,6 +47,21 @@ cdef PositionSide to_position_side(int side) except *:
     raise AccountError(f"position side must be 0 (BOTH), 1 (LONG) or 2 (SHORT), not {side}")
 
 
+cdef Fill make_fill(uint64_t order_id, int64_t trade_id, uint32_t instrument, int side, int64_t price, int64_t qty,
+                    int64_t fee, bint is_maker, int64_t ts_ns) except *:
+    cdef Fill fill
+    fill.order_id = order_id
+    fill.trade_id = trade_id
+    fill.instrument = instrument
+    fill.side = to_order_side(side)
+    fill.price = price
+    fill.qty = qty
+    fill.is_maker = is_maker
+    fill.fee = fee
+    fill.ts_ns = ts_ns
+    return fill
+
+
 cdef InstrumentSpec make_spec(BookMarket market, str tick_size, str lot_size, int64_t contract_size) except *:
     """The instrument's grids; a bad step raises DecimalFormatError, as everywhere else."""
     cdef InstrumentSpec spec
@@ -130,22 +145,13 @@ cdef class SpotAccount:
                    int64_t qty, int64_t fee=0, fee_asset=None, bint is_maker=False, int64_t ts_ns=0) -> None:
         """Settles one fill. ``fee`` is in 1e-8 of ``fee_asset`` (0 base, 1 quote; None: base for a
         buy, quote for a sell, as Binance charges)."""
-        cdef Fill fill
-        fill.order_id = order_id
-        fill.trade_id = trade_id
-        fill.instrument = instrument
-        fill.side = to_order_side(side)
-        fill.price = price
-        fill.qty = qty
-        fill.is_maker = is_maker
-        fill.fee = fee
+        cdef Fill fill = make_fill(order_id, trade_id, instrument, side, price, qty, fee, is_maker, ts_ns)
         if fee_asset is None:
             fill.fee_asset = FeeAsset.base if side == 0 else FeeAsset.quote
         elif fee_asset == 0 or fee_asset == 1:
             fill.fee_asset = FeeAsset.base if fee_asset == 0 else FeeAsset.quote
         else:
             raise AccountError(f"a spot fee asset is 0 (base) or 1 (quote), not {fee_asset!r}")
-        fill.ts_ns = ts_ns
         self.account.apply_fill(fill)
 
     def balance(self, str asset) -> SpotBalance:
@@ -259,18 +265,9 @@ cdef class FuturesAccount:
                    int64_t qty, int64_t fee=0, int position_side=0, bint is_maker=False, int64_t ts_ns=0) -> int:
         """Applies one fill (side 0 buy / 1 sell; ``fee`` in 1e-8 of the margin asset) and returns
         its realized PnL."""
-        cdef Fill fill
-        fill.order_id = order_id
-        fill.trade_id = trade_id
-        fill.instrument = instrument
-        fill.side = to_order_side(side)
+        cdef Fill fill = make_fill(order_id, trade_id, instrument, side, price, qty, fee, is_maker, ts_ns)
         fill.position_side = to_position_side(position_side)
-        fill.price = price
-        fill.qty = qty
-        fill.is_maker = is_maker
-        fill.fee = fee
         fill.fee_asset = FeeAsset.margin
-        fill.ts_ns = ts_ns
         return self.account.get().apply_fill(fill)
 
     def apply_funding(self, uint32_t instrument, int64_t mark_price, int64_t rate, int64_t funding_time_ns) -> int:
