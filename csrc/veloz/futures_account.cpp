@@ -280,35 +280,45 @@ FuturesSummary FuturesAccount::summary() const {
   return out;
 }
 
-int64_t FuturesAccount::cross_liquidation_wallet(const Instrument& inst) const {
-  int128 wallet = sub_money(wallet_e8_, isolated_total());
-  for (const Instrument& other : instruments_) {
-    if (&other == &inst || other.risk.margin_type != MarginType::cross) continue;
-    for (const PositionSlot& slot : other.slots) {
-      if (slot.qty == 0) continue;
-      const PositionRisk r = position_risk(slot, other.spec, other.risk, mark_of(other));
-      wallet += static_cast<int128>(r.unrealized_pnl_e8) - r.maintenance_margin_e8;
-    }
+int128 FuturesAccount::unrealized_less_maintenance(const Instrument& inst) const {
+  if (inst.risk.margin_type != MarginType::cross) return 0;
+  int128 total = 0;
+  for (const PositionSlot& slot : inst.slots) {
+    if (slot.qty == 0) continue;
+    const PositionRisk r = position_risk(slot, inst.spec, inst.risk, mark_of(inst));
+    total += static_cast<int128>(r.unrealized_pnl_e8) - r.maintenance_margin_e8;
   }
-  return checked_int64(wallet);
+  return total;
 }
 
-int64_t FuturesAccount::liquidation_price(uint32_t id, PositionSide side) const {
-  const Instrument& inst = instrument(id);
-  const PositionSide slot_side = slot_for(inst, side, "liquidation price");
-  const PositionSlot& slot = inst.slots[static_cast<int>(slot_side)];
+FuturesAccount::CrossMargin FuturesAccount::cross_margin() const {
+  CrossMargin out{sub_money(wallet_e8_, isolated_total()), 0};
+  for (const Instrument& inst : instruments_) out.unrealized_less_maintenance += unrealized_less_maintenance(inst);
+  return out;
+}
+
+int64_t FuturesAccount::liquidation_price(const Instrument& inst, PositionSide side, const CrossMargin& cross) const {
+  const PositionSlot& slot = inst.slots[static_cast<int>(side)];
   if (slot.qty == 0) return 0;
   if (inst.risk.margin_type == MarginType::isolated) {
     const LiquidationLeg leg{slot.qty, slot.entry_value_e8};
     return liquidation_price_ticks(inst.spec, inst.risk, slot.isolated_margin_e8, &leg, 1);
   }
-  // Cross: the instrument's positions share the cross wallet, so they liquidate together.
+  // Cross: the instrument's positions share the cross wallet, so they liquidate together; the
+  // other cross positions lend their unrealized PnL and hold back their maintenance margin.
+  const int64_t wallet =
+      checked_int64(cross.cross_wallet + cross.unrealized_less_maintenance - unrealized_less_maintenance(inst));
   LiquidationLeg legs[3];
   for (int i = 0; i < 3; ++i) legs[i] = {inst.slots[i].qty, inst.slots[i].entry_value_e8};
-  return liquidation_price_ticks(inst.spec, inst.risk, cross_liquidation_wallet(inst), legs, 3);
+  return liquidation_price_ticks(inst.spec, inst.risk, wallet, legs, 3);
 }
 
-PositionSnapshot FuturesAccount::snapshot(const Instrument& inst, PositionSide side) const {
+int64_t FuturesAccount::liquidation_price(uint32_t id, PositionSide side) const {
+  const Instrument& inst = instrument(id);
+  return liquidation_price(inst, slot_for(inst, side, "liquidation price"), cross_margin());
+}
+
+PositionSnapshot FuturesAccount::snapshot(const Instrument& inst, PositionSide side, const CrossMargin& cross) const {
   const PositionSlot& slot = inst.slots[static_cast<int>(side)];
   const int64_t mark = mark_of(inst);
   const PositionRisk r = position_risk(slot, inst.spec, inst.risk, mark);
@@ -329,20 +339,21 @@ PositionSnapshot FuturesAccount::snapshot(const Instrument& inst, PositionSide s
   out.isolated_margin_e8 = slot.isolated_margin_e8;
   out.initial_margin_e8 = r.initial_margin_e8;
   out.maintenance_margin_e8 = r.maintenance_margin_e8;
-  out.liquidation_price = liquidation_price(inst.id, side);
+  out.liquidation_price = liquidation_price(inst, side, cross);
   return out;
 }
 
 PositionSnapshot FuturesAccount::position(uint32_t id, PositionSide side) const {
   const Instrument& inst = instrument(id);
-  return snapshot(inst, slot_for(inst, side, "position"));
+  return snapshot(inst, slot_for(inst, side, "position"), cross_margin());
 }
 
 void FuturesAccount::positions(std::vector<PositionSnapshot>& out, bool include_flat) const {
   const bool hedge = mode_ == PositionMode::hedge;
+  const CrossMargin cross = cross_margin();
   for (const Instrument& inst : instruments_) {
     for (int i = hedge ? 1 : 0; i < (hedge ? 3 : 1); ++i) {
-      if (include_flat || inst.slots[i].qty != 0) out.push_back(snapshot(inst, static_cast<PositionSide>(i)));
+      if (include_flat || inst.slots[i].qty != 0) out.push_back(snapshot(inst, static_cast<PositionSide>(i), cross));
     }
   }
 }

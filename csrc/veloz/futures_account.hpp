@@ -111,9 +111,16 @@ class FuturesAccount {
   PositionSide slot_for(const Instrument& inst, PositionSide requested, const char* what) const;
   bool flat(const Instrument& inst) const noexcept;
   int64_t isolated_total() const;
-  PositionSnapshot snapshot(const Instrument& inst, PositionSide side) const;
-  // Cross wallet less the maintenance margin plus the unrealized PnL of cross positions of other instruments.
-  int64_t cross_liquidation_wallet(const Instrument& inst) const;
+  // What cross liquidation prices need from the whole account, computed once per read.
+  struct CrossMargin {
+    int64_t cross_wallet;
+    int128 unrealized_less_maintenance;  // over every cross position
+  };
+  CrossMargin cross_margin() const;
+  // Unrealized PnL less maintenance margin of the instrument's positions (0 if isolated).
+  int128 unrealized_less_maintenance(const Instrument& inst) const;
+  int64_t liquidation_price(const Instrument& inst, PositionSide side, const CrossMargin& cross) const;
+  PositionSnapshot snapshot(const Instrument& inst, PositionSide side, const CrossMargin& cross) const;
 
   BookMarket market_;
   PositionMode mode_;
