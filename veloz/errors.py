@@ -34,3 +34,9 @@ class InstrumentError(VelozError, ValueError):
 class OrderRejectedError(VelozError, ValueError):
     """An order command was refused before it was sent (bad quantity, price, parameters, or an
     unknown order id). Nothing was sent and nothing changed."""
+
+
+class AccountError(VelozError, ValueError):
+    """An accounting operation was refused: unknown instrument, asset or order, a non-positive
+    quantity or price, a placement the free balance cannot cover, a fill that does not fit its
+    order, ... The message names what was wrong. The account is unchanged."""

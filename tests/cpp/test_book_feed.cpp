@@ -783,8 +783,14 @@ void test_futures_sync(BookMarket market, const char* label) {
   {
     BookSync s(market, 12);
     snapshot(s, 300);
-    EXPECT_RESULT(s, tagged(301, 310, 300, 1), DiffResult::gap, name("U == L+1 (futures needs U <= L)"));
+    EXPECT_RESULT(s, tagged(301, 310, 299, 1), DiffResult::gap, name("U == L+1, pu != L (futures needs U <= L)"));
     CHECK(absent_tag(s.book(), 1), "%s gap diff applied", label);
+  }
+  {
+    // A diff continuing the snapshot exactly (pu == L) joins it: a refresh at an event boundary.
+    BookSync s(market, 12);
+    snapshot(s, 300);
+    EXPECT_RESULT(s, tagged(305, 310, 300, 1), DiffResult::applied, name("pu == L continues the snapshot"));
   }
   {
     // Buffered before the snapshot, replayed on the pu chain.
