@@ -13,6 +13,7 @@ import pytest
 
 from veloz.data.captures import (CaptureFormatError, CaptureFrame, cryptofeed_snapshot_path, detect_format,
                                  read_capture, read_cryptofeed_snapshots, read_hftbacktest, stream_symbol)
+from veloz.errors import VelozError
 
 DEMO_SNAPSHOT_LINE = 55
 DEMO_SNAPSHOT_ID = b'{"lastUpdateId":5123107852948,'
@@ -78,6 +79,15 @@ def test_garbage_is_capture_format_error(tmp_path: Path, content: bytes, gz: boo
     assert str(path) in str(info.value)
     with pytest.raises(CaptureFormatError):
         list(read_capture(path))
+
+
+def test_capture_format_error_is_a_veloz_error_and_a_value_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.txt"
+    path.write_bytes(b"not a capture\n")
+    with pytest.raises(VelozError) as info:  # what the CLI and callers catch for every VeloZ error
+        detect_format(path)
+    assert isinstance(info.value, CaptureFormatError)
+    assert isinstance(info.value, ValueError)
 
 
 def test_broken_gzip_header_is_capture_format_error(tmp_path: Path) -> None:

@@ -34,3 +34,8 @@ class InstrumentError(VelozError, ValueError):
 class OrderRejectedError(VelozError, ValueError):
     """An order command was refused before it was sent (bad quantity, price, parameters, or an
     unknown order id). Nothing was sent and nothing changed."""
+
+
+class CaptureFormatError(VelozError, ValueError):
+    """A capture file is not in a format we read, is not a readable regular file, or a line is not
+    framed as its format says. Names the file, and the line when there is one."""

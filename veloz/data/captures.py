@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
+from veloz.errors import CaptureFormatError
+
+__all__ = ["CaptureFormat", "CaptureFormatError", "CaptureFrame", "cryptofeed_snapshot_path", "detect_format",
+           "read_capture", "read_cryptofeed_snapshots", "read_hftbacktest", "stream_symbol"]
+
 CaptureFormat = Literal["hftbacktest", "cryptofeed"]
 
 _STREAM_PREFIX = b'{"stream":"'
 _SYMBOL_IN_URL = re.compile(r"[?&]symbol=([A-Za-z0-9_]+)")
-
-
-class CaptureFormatError(ValueError):
-    """A capture file is not in a format we read, or a line is not framed as the format says."""
 
 
 @dataclass(frozen=True, slots=True)
