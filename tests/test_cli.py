@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import importlib.metadata
 import itertools
@@ -193,6 +194,30 @@ def test_python_dash_m_veloz(short_capture: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (report["symbol"], report["state"]) == ("BTCUSDT", "synced")
     assert "usage: veloz" in run("--help", command=[sys.executable, "-m", "veloz"]).stdout
+
+
+# --- docs/cli.md says what the command does -------------------------------------------------------
+
+
+def test_documented_example_is_the_real_output() -> None:
+    doc = (ROOT / "docs" / "cli.md").read_text()
+    block = doc.split("```\n$ veloz ", 1)[1].split("```", 1)[0]
+    command, *expected = block.splitlines()
+    result = run(*command.split())
+    assert result.returncode == 0, result.stderr
+    actual = result.stdout.splitlines()
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected):
+        if not want.startswith("  elapsed "):  # timing varies
+            assert got == want
+
+
+def test_every_report_field_is_documented() -> None:
+    from veloz.book_replay import ReplayReport
+
+    report_section = (ROOT / "docs" / "cli.md").read_text().split("### Report", 1)[1].split("###", 1)[0]
+    for field in dataclasses.fields(ReplayReport):
+        assert f"`{field.name}`" in report_section, field.name
 
 
 # --- bad option values: one line, exit 2, nothing replayed ------------------------------------------

@@ -74,11 +74,11 @@ def format_report(report, files: list[str]) -> str:  # noqa: ANN001 - ReplayRepo
     for error in report.errors:
         lines.append(f"  error            {error}")
     lines.append("")
-    lines.append(f"  {'':4}{'bid qty':>14} {'bid':>14} | {'ask':<14} {'ask qty':<14}")
+    lines.append(f"  {'':4}{'bid qty':>14} {'bid':>14} | {'ask':<14} {'ask qty'}")
     for i in range(max(len(report.top_bids), len(report.top_asks))):
         bid = report.top_bids[i] if i < len(report.top_bids) else ("", "")
         ask = report.top_asks[i] if i < len(report.top_asks) else ("", "")
-        lines.append(f"  {i + 1:<4}{bid[1]:>14} {bid[0]:>14} | {ask[0]:<14} {ask[1]:<14}")
+        lines.append(f"  {i + 1:<4}{bid[1]:>14} {bid[0]:>14} | {ask[0]:<14} {ask[1]}".rstrip())
     return "\n".join(lines)
 
 
