@@ -63,6 +63,19 @@ def test_demo_price_and_qty_conversion_is_exact(demo_exchange_info: Path) -> Non
         assert btc.price_to_ticks(btc.ticks_to_price(ticks)) == ticks
 
 
+@pytest.mark.parametrize(("text", "lots"), [("2.5", 2500), (".5", 500), ("2.", 2000), ("-.5", -500), ("-2.", -2000),
+                                           ("002.500", 2500)])
+def test_documented_decimal_forms_are_read(demo_exchange_info: Path, text: str, lots: int) -> None:
+    # docs/data.md: [-]digits[.digits], [-].digits and [-]digits.
+    assert load_exchange_info(demo_exchange_info)["BTCUSDT"].qty_to_lots(text) == lots
+
+
+@pytest.mark.parametrize("text", [".", "-", "", "+1", "1e3", " 1", "1 ", "1.2.3", "--1"])
+def test_documented_decimal_forms_reject_the_rest(demo_exchange_info: Path, text: str) -> None:
+    with pytest.raises(DecimalFormatError):
+        load_exchange_info(demo_exchange_info)["BTCUSDT"].qty_to_lots(text)
+
+
 @pytest.mark.parametrize(
     ("method", "value", "grid"),
     [("price_to_ticks", "61800.35", "BTCUSDT price"), ("price_to_ticks", "61800.301", "BTCUSDT price"),
