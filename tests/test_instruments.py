@@ -92,10 +92,11 @@ def test_demo_off_grid_errors_name_instrument(demo_exchange_info: Path, method: 
 
 @pytest.mark.parametrize("field", ["tick_size", "step_size", "lot_size", "min_qty", "min_notional"])
 def test_instrument_sizes_must_be_decimal_strings(field: str) -> None:
-    sizes = dict(tick_size="0.1", step_size="0.001", lot_size="0.001", min_qty="0.001", min_notional="5")
+    sizes: dict[str, Any] = dict(tick_size="0.1", step_size="0.001", lot_size="0.001", min_qty="0.001",
+                                 min_notional="5")
     Instrument("BTCUSDT", "usdm", "BTC", "USDT", "USDT", **sizes)
     with pytest.raises(InstrumentError, match=f"BTCUSDT: {field} must be a decimal string, not 0.1"):
-        Instrument("BTCUSDT", "usdm", "BTC", "USDT", "USDT", **{**sizes, field: 0.1})  # type: ignore[arg-type]
+        Instrument("BTCUSDT", "usdm", "BTC", "USDT", "USDT", **{**sizes, field: 0.1})
 
 
 def test_demo_market_argument_must_agree_with_the_document(demo_exchange_info: Path) -> None:
