@@ -402,26 +402,25 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize("shape", ["usdm", "spot", "coinm"])
-def test_any_mistyped_field_is_instrument_error_or_ignored(tmp_path: Path, demo_exchange_info: Path,
-                                                           shape: str) -> None:
-    """Replace each value of a real symbol entry, one at a time, by each wrong JSON type: the load
-    either succeeds (a field VeloZ does not read) or raises InstrumentError naming the file."""
+def test_any_mistyped_field_is_instrument_error_or_ignored(demo_exchange_info: Path, shape: str) -> None:
+    """Replace each value of a real symbol entry, one at a time, by each wrong JSON type: parsing
+    either succeeds (a field VeloZ does not read) or raises InstrumentError naming the symbol (or,
+    when the symbol itself is broken, its position). load_exchange_info adds the file name."""
     base = spot_doc(demo_exchange_info) if shape == "spot" else _demo_doc(demo_exchange_info)
     if shape == "coinm":
         base["symbols"][0]["contractSize"] = 100
-    path = tmp_path / "info.json"
+    entry_text = json.dumps(base["symbols"][0])
     for where in _paths(base["symbols"][0]):
         for bad in BAD_VALUES:
-            doc = json.loads(json.dumps(base))
-            parent = doc["symbols"][0]
+            entry = json.loads(entry_text)
+            parent = entry
             for key in where[:-1]:
                 parent = parent[key]
             parent[where[-1]] = bad
-            path.write_text(json.dumps(doc))
             try:
-                load_exchange_info(path, market=shape)  # type: ignore[arg-type]
+                parse_exchange_info({"symbols": [entry]}, market=shape)  # type: ignore[arg-type]
             except InstrumentError as exc:
-                assert str(path) in str(exc), (where, bad)
+                assert ("symbols[0]" if where == ("symbol",) else "BTCUSDT") in str(exc), (where, bad, str(exc))
 
 
 def test_symbol_missing_price_filter(tmp_path: Path, demo_exchange_info: Path) -> None:
