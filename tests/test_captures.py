@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import os
 import re
 import shutil
 from decimal import Decimal
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from veloz.data.captures import (CaptureFormatError, CaptureFrame, cryptofeed_snapshot_path, detect_format,
-                                 read_capture, read_cryptofeed_snapshots, read_hftbacktest, stream_symbol)
+from veloz.data.captures import (CaptureFormatError, CaptureFrame, check_snapshot_file, cryptofeed_snapshot_path,
+                                 detect_format, read_capture, read_cryptofeed_snapshots, read_hftbacktest, stream_symbol)
+from veloz.errors import VelozError
 
 DEMO_SNAPSHOT_LINE = 55
 DEMO_SNAPSHOT_ID = b'{"lastUpdateId":5123107852948,'
@@ -80,11 +82,57 @@ def test_garbage_is_capture_format_error(tmp_path: Path, content: bytes, gz: boo
         list(read_capture(path))
 
 
+def test_capture_format_error_is_a_veloz_error_and_a_value_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.txt"
+    path.write_bytes(b"not a capture\n")
+    with pytest.raises(VelozError) as info:  # what the CLI and callers catch for every VeloZ error
+        detect_format(path)
+    assert isinstance(info.value, CaptureFormatError)
+    assert isinstance(info.value, ValueError)
+
+
 def test_broken_gzip_header_is_capture_format_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.gz"
     path.write_bytes(b"\x1f\x8b" + bytes(range(200)))
     with pytest.raises(CaptureFormatError, match="cannot read"):
         detect_format(path)
+
+
+def test_directory_is_capture_format_error_saying_so(tmp_path: Path) -> None:
+    with pytest.raises(CaptureFormatError, match=re.escape(f"{tmp_path} is a directory")):
+        detect_format(tmp_path)
+
+
+def test_device_is_capture_format_error_saying_so() -> None:
+    with pytest.raises(CaptureFormatError, match="/dev/null is not a regular file"):
+        detect_format("/dev/null")
+
+
+def test_empty_file_is_capture_format_error_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.gz"
+    path.write_bytes(b"")
+    with pytest.raises(CaptureFormatError, match=re.escape(f"{path} is empty")):
+        detect_format(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file_is_capture_format_error(tmp_path: Path, demo_capture: Path) -> None:
+    path = tmp_path / "locked.gz"
+    shutil.copy(demo_capture, path)
+    path.chmod(0)
+    with pytest.raises(CaptureFormatError, match=re.escape(f"{path}: cannot read (Permission denied)")):
+        detect_format(path)
+
+
+def test_snapshot_file_is_checked_before_any_frame(shared_data: Path, tmp_path: Path) -> None:
+    http = shared_data / "cryptofeed" / "BINANCE_FUTURES.http.0.0"
+    check_snapshot_file(http)
+    with pytest.raises(FileNotFoundError, match="snapshot file not found"):
+        check_snapshot_file(tmp_path / "missing.http.0.0")
+    with pytest.raises(CaptureFormatError, match="is a directory"):
+        check_snapshot_file(tmp_path)
+    with pytest.raises(CaptureFormatError, match="not a cryptofeed REST snapshot file"):
+        check_snapshot_file(shared_data / "cryptofeed" / "BINANCE_FUTURES.ws.1.0")
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import importlib.metadata
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -130,6 +133,24 @@ def test_replay_demo_human_output(demo_json: tuple[subprocess.CompletedProcess[s
     words = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
     assert words["gaps"][1] == "0"
     assert words["final"][2] == "synced"
+    assert f"(held for a snapshot {report['buffered']}, stale {report['stale']})" in out
+    assert "without a symbol" not in out
+
+
+def test_unattributed_snapshot_in_the_human_output(short_capture: Path, tmp_path: Path) -> None:
+    with gzip.open(short_capture, "rb") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    # ETH frames first (BTC's renamed), then the BTC capture with its symbol-less REST snapshot.
+    eth = [line.replace(b'"btcusdt@', b'"ethusdt@').replace(b'"s":"BTCUSDT"', b'"s":"ETHUSDT"')
+           for line in lines[:50]]
+    path = tmp_path / "eth_then_btc.gz"
+    path.write_bytes(gzip.compress(b"".join(eth + lines), compresslevel=1))
+    result = run("book", "replay", path, "--symbol", "BTCUSDT")
+    assert result.returncode == 1, result.stderr  # never synchronised
+    assert "snapshots        0  (1 without a symbol skipped" in result.stdout
+    assert "not synchronised at the end" in result.stdout
+    _, report = run_json(path, "--symbol", "BTCUSDT")
+    assert (report["unattributed_snapshots"], report["snapshots"], report["state"]) == (1, 0, "needs_snapshot")
 
 
 def test_missing_file_exits_2_with_one_line() -> None:
@@ -160,6 +181,173 @@ def test_no_command_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "usage: veloz" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"veloz {importlib.metadata.version('veloz')}"
+
+
+def test_python_dash_m_veloz(short_capture: Path) -> None:
+    result, report = run_json(short_capture, command=[sys.executable, "-m", "veloz"])
+    assert result.returncode == 0, result.stderr
+    assert (report["symbol"], report["state"]) == ("BTCUSDT", "synced")
+    assert "usage: veloz" in run("--help", command=[sys.executable, "-m", "veloz"]).stdout
+
+
+# --- docs/cli.md says what the command does -------------------------------------------------------
+
+
+def test_documented_example_is_the_real_output() -> None:
+    doc = (ROOT / "docs" / "cli.md").read_text()
+    block = doc.split("```\n$ veloz ", 1)[1].split("```", 1)[0]
+    command, *expected = block.splitlines()
+    result = run(*command.split())
+    assert result.returncode == 0, result.stderr
+    actual = result.stdout.splitlines()
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected):
+        if not want.startswith("  elapsed "):  # timing varies
+            assert got == want
+
+
+def test_every_report_field_is_documented() -> None:
+    from veloz.book_replay import ReplayReport
+
+    report_section = (ROOT / "docs" / "cli.md").read_text().split("### Report", 1)[1].split("###", 1)[0]
+    for field in dataclasses.fields(ReplayReport):
+        assert f"`{field.name}`" in report_section, field.name
+
+
+# --- bad option values: one line, exit 2, nothing replayed ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's first 3000 lines (REST snapshot on line 55): quick to replay."""
+    with gzip.open(ROOT / DEMO, "rb") as fh:
+        data = b"".join(itertools.islice(fh, 3000))
+    path = tmp_path_factory.mktemp("captures") / "btc_3000.gz"
+    path.write_bytes(gzip.compress(data, compresslevel=1))
+    return path
+
+
+def test_negative_top_is_refused_before_replaying() -> None:
+    result = run("book", "replay", DEMO, "--top", "-1")
+    line = assert_one_line_error(result)
+    assert "--top must be >= 0" in line
+    assert result.stdout == ""
+
+
+def test_huge_top_shows_every_level(short_capture: Path) -> None:
+    result, report = run_json(short_capture, "--top", "100000000000")
+    assert result.returncode == 0, result.stderr
+    assert 5 < len(report["top_bids"]) < 10_000 and 5 < len(report["top_asks"]) < 10_000
+
+
+def test_empty_symbol_is_refused(short_capture: Path) -> None:
+    line = assert_one_line_error(run("book", "replay", short_capture, "--symbol", ""))
+    assert "--symbol is empty" in line
+
+
+def test_market_contradicting_the_capture(short_capture: Path) -> None:
+    line = assert_one_line_error(run("book", "replay", short_capture, "--market", "coinm", "--json"))
+    assert "coinm" in line and "usdm" in line
+
+
+def test_exchange_info_of_another_market_than_requested(short_capture: Path, tmp_path: Path) -> None:
+    doc = json.loads((ROOT / DEMO_INFO).read_text())
+    del doc["symbols"][0]["contractType"]
+    doc["symbols"][0]["isSpotTradingAllowed"] = True  # now shaped as a spot document
+    spot = tmp_path / "spot_info.json"
+    spot.write_text(json.dumps(doc))
+    line = assert_one_line_error(run("book", "replay", short_capture, "--exchange-info", spot, "--market", "usdm"))
+    assert str(spot) in line and "spot" in line and "usdm" in line
+
+
+def test_snapshots_option_with_an_hftbacktest_capture(short_capture: Path, tmp_path: Path) -> None:
+    snapshots = tmp_path / "BINANCE_FUTURES.http.0.0"
+    snapshots.write_text("https://fapi.binance.com/fapi/v1/depth?symbol=BTCUSDT -> 1723161255.3: "
+                         '{"lastUpdateId":1,"bids":[],"asks":[]}\n')
+    line = assert_one_line_error(run("book", "replay", short_capture, "--snapshots", snapshots))
+    assert "cryptofeed" in line and str(short_capture) in line
+
+
+@pytest.mark.parametrize(("mutate", "words"), [
+    (lambda doc: doc["symbols"][0]["filters"][0].update(tickSize=0.1), ["BTCUSDT", "tickSize"]),
+    (lambda doc: doc["symbols"][0].update(contractSize="abc"), ["BTCUSDT", "contractSize"]),
+    (lambda doc: doc.update(symbols=[5]), ["symbols[0]"]),
+    (lambda doc: doc.pop("symbols"), ["symbols"]),
+], ids=["numeric-tickSize", "text-contractSize", "symbols-of-numbers", "no-symbols"])
+def test_malformed_exchange_info(short_capture: Path, tmp_path: Path, mutate: Any, words: list[str]) -> None:
+    doc = json.loads((ROOT / DEMO_INFO).read_text())
+    mutate(doc)
+    info = tmp_path / "info.json"
+    info.write_text(json.dumps(doc))
+    line = assert_one_line_error(run("book", "replay", short_capture, "--exchange-info", info))
+    assert str(info) in line
+    for word in words:
+        assert word in line
+
+
+def test_truncated_exchange_info_is_invalid_json(short_capture: Path, tmp_path: Path) -> None:
+    info = tmp_path / "info.json"
+    info.write_text("[1,2")
+    line = assert_one_line_error(run("book", "replay", short_capture, "--exchange-info", info))
+    assert f"{info}: invalid JSON at line 1 column 5" in line
+
+
+@pytest.mark.parametrize("bad", ["directory", "/dev/null"])
+def test_file_that_is_not_a_regular_file(short_capture: Path, tmp_path: Path, bad: str) -> None:
+    path = tmp_path if bad == "directory" else Path(bad)
+    line = assert_one_line_error(run("book", "replay", short_capture, path))
+    assert str(path) in line
+    assert ("is a directory" if bad == "directory" else "is not a regular file") in line
+    assert "not found" not in line
+
+
+# --- output into a pipe that closes early (`| head -1`) --------------------------------------------
+
+
+def run_into_closed_pipe(*args: str | Path, buffered: bool) -> subprocess.CompletedProcess[bytes]:
+    """Runs veloz with stdout a pipe whose reader is already gone: every write fails with EPIPE,
+    the worst case of `veloz ... | head -1` (whether head exits first is a race). `buffered`:
+    stdout block-buffered as usual, else written at once (PYTHONUNBUFFERED)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "veloz", *map(str, args)], cwd=ROOT, stdout=write_end,
+                              stderr=subprocess.PIPE, env=env, timeout=120)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("options", [[], ["--json"]], ids=["table", "json"])
+def test_closed_pipe_exits_quietly_with_141(short_capture: Path, options: list[str], buffered: bool) -> None:
+    result = run_into_closed_pipe("book", "replay", short_capture, *options, buffered=buffered)
+    assert result.stderr == b""
+    assert result.returncode == 141
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_closed_pipe_on_help_and_version_is_quiet(option: str, buffered: bool) -> None:
+    result = run_into_closed_pipe(option, buffered=buffered)
+    assert result.stderr == b""
+    assert result.returncode in (0, 141)  # 0 when argparse's own write meets the closed pipe
+
+
+def test_piped_into_head(short_capture: Path) -> None:
+    result = subprocess.run(f"{sys.executable} -m veloz book replay {short_capture} | head -1", shell=True,
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.startswith("VeloZ book replay: usdm BTCUSDT")
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""
 
 
 # --- a corrupted line -------------------------------------------------------------------------------

@@ -63,6 +63,19 @@ def test_demo_price_and_qty_conversion_is_exact(demo_exchange_info: Path) -> Non
         assert btc.price_to_ticks(btc.ticks_to_price(ticks)) == ticks
 
 
+@pytest.mark.parametrize(("text", "lots"), [("2.5", 2500), (".5", 500), ("2.", 2000), ("-.5", -500), ("-2.", -2000),
+                                           ("002.500", 2500)])
+def test_documented_decimal_forms_are_read(demo_exchange_info: Path, text: str, lots: int) -> None:
+    # docs/data.md: [-]digits[.digits], [-].digits and [-]digits.
+    assert load_exchange_info(demo_exchange_info)["BTCUSDT"].qty_to_lots(text) == lots
+
+
+@pytest.mark.parametrize("text", [".", "-", "", "+1", "1e3", " 1", "1 ", "1.2.3", "--1"])
+def test_documented_decimal_forms_reject_the_rest(demo_exchange_info: Path, text: str) -> None:
+    with pytest.raises(DecimalFormatError):
+        load_exchange_info(demo_exchange_info)["BTCUSDT"].qty_to_lots(text)
+
+
 @pytest.mark.parametrize(
     ("method", "value", "grid"),
     [("price_to_ticks", "61800.35", "BTCUSDT price"), ("price_to_ticks", "61800.301", "BTCUSDT price"),
@@ -77,11 +90,42 @@ def test_demo_off_grid_errors_name_instrument(demo_exchange_info: Path, method: 
     assert grid in str(info.value)
 
 
-def test_demo_explicit_market_override(demo_exchange_info: Path) -> None:
-    # As "coinm" the lot is still LOT_SIZE stepSize; the filters are read the same way.
-    coinm = load_exchange_info(demo_exchange_info, market="coinm")["BTCUSDT"]
-    assert coinm.market == "coinm"
-    assert coinm.lot_size == "0.001"
+@pytest.mark.parametrize("field", ["tick_size", "step_size", "lot_size", "min_qty", "min_notional"])
+def test_instrument_sizes_must_be_decimal_strings(field: str) -> None:
+    sizes: dict[str, Any] = dict(tick_size="0.1", step_size="0.001", lot_size="0.001", min_qty="0.001",
+                                 min_notional="5")
+    Instrument("BTCUSDT", "usdm", "BTC", "USDT", "USDT", **sizes)
+    with pytest.raises(InstrumentError, match=f"BTCUSDT: {field} must be a decimal string, not 0.1"):
+        Instrument("BTCUSDT", "usdm", "BTC", "USDT", "USDT", **{**sizes, field: 0.1})
+
+
+def test_demo_market_argument_must_agree_with_the_document(demo_exchange_info: Path) -> None:
+    assert load_exchange_info(demo_exchange_info, market="usdm")["BTCUSDT"].market == "usdm"
+    # A USD-M document read as COIN-M would give a contract without a contract size: refused.
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(demo_exchange_info, market="coinm")
+    message = str(info.value)
+    assert str(demo_exchange_info) in message
+    assert "usdm" in message and "coinm" in message
+
+
+def test_spot_document_is_not_read_as_futures(tmp_path: Path, demo_exchange_info: Path) -> None:
+    path = tmp_path / "spot.json"
+    path.write_text(json.dumps(spot_doc(demo_exchange_info)))
+    assert load_exchange_info(path)["BTCUSDT"].lot_size == "0.00000001"
+    with pytest.raises(InstrumentError, match=r"spot.*usdm|usdm.*spot"):
+        load_exchange_info(path, market="usdm")
+
+
+def test_market_argument_decides_when_the_document_does_not_say(tmp_path: Path, demo_exchange_info: Path) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    for key in ("contractType", "baseAssetPrecision"):
+        del doc["symbols"][0][key]
+    path = tmp_path / "info.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InstrumentError, match="cannot tell the market"):
+        load_exchange_info(path)
+    assert load_exchange_info(path, market="usdm")["BTCUSDT"].market == "usdm"
 
 
 # --- real shared files ---------------------------------------------------------------------------
@@ -239,8 +283,18 @@ def test_neither_json_nor_recording(tmp_path: Path) -> None:
 def test_document_without_symbols_list(tmp_path: Path, doc: dict[str, Any]) -> None:
     bad = tmp_path / "info.json"
     bad.write_text(json.dumps(doc))
-    with pytest.raises(InstrumentError, match="symbols"):
+    with pytest.raises(InstrumentError, match="symbols") as info:
         load_exchange_info(bad, market="usdm")
+    assert str(bad) in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["[1,2", "[\n  1,\n  2", '{"symbols": [', "[1, 2, 3"])
+def test_truncated_json_is_reported_as_invalid_json(tmp_path: Path, text: str) -> None:
+    bad = tmp_path / "info.json"
+    bad.write_text(text)
+    with pytest.raises(InstrumentError, match=r"invalid JSON at line \d+ column \d+") as info:
+        load_exchange_info(bad)
+    assert str(bad) in str(info.value)
 
 
 def test_top_level_array_is_instrument_error(tmp_path: Path) -> None:
@@ -254,6 +308,119 @@ def test_top_level_array_is_instrument_error(tmp_path: Path) -> None:
 
 def _demo_doc(demo_exchange_info: Path) -> dict[str, Any]:
     return json.loads(demo_exchange_info.read_text())
+
+
+def spot_doc(demo_exchange_info: Path) -> dict[str, Any]:
+    """The demo BTCUSDT reshaped as a spot exchangeInfo symbol (the fields spot documents carry)."""
+    doc = _demo_doc(demo_exchange_info)
+    symbol = doc["symbols"][0]
+    for key in ("contractType", "marginAsset", "pair", "deliveryDate", "onboardDate"):
+        del symbol[key]
+    symbol["isSpotTradingAllowed"] = True
+    raw_filter(symbol, "PRICE_FILTER")["tickSize"] = "0.01000000"
+    raw_filter(symbol, "LOT_SIZE").update(stepSize="0.00001000", minQty="0.00001000")
+    return doc
+
+
+def _write_mutated(tmp_path: Path, doc: dict[str, Any]) -> Path:
+    path = tmp_path / "info.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize(("mutate", "field"), [
+    (lambda s: raw_filter(s, "PRICE_FILTER").update(tickSize=0.1), "tickSize"),  # a JSON number
+    (lambda s: raw_filter(s, "LOT_SIZE").update(stepSize=None), "stepSize"),
+    (lambda s: raw_filter(s, "LOT_SIZE").update(minQty="abc"), "minQty"),
+    (lambda s: s.update(baseAsset=5), "baseAsset"),
+    (lambda s: s.update(filters="PRICE_FILTER"), "filters"),
+    (lambda s: s["filters"].append(7), "filters[7]"),
+    (lambda s: s["filters"][0].update(filterType=["PRICE_FILTER"]), "filterType"),
+    (lambda s: s.update(status=1), "status"),
+], ids=["numeric-tickSize", "null-stepSize", "text-minQty", "numeric-baseAsset", "filters-not-a-list",
+        "filter-not-an-object", "filterType-not-a-string", "numeric-status"])
+def test_mistyped_futures_field_names_file_symbol_and_field(tmp_path: Path, demo_exchange_info: Path,
+                                                          mutate: Any, field: str) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    mutate(doc["symbols"][0])
+    path = _write_mutated(tmp_path, doc)
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(path)
+    message = str(info.value)
+    assert str(path) in message and "BTCUSDT" in message and field in message
+
+
+@pytest.mark.parametrize("value", ["abc", "100", 0, -1, 1.5, True, None])
+def test_coinm_contract_size_must_be_a_positive_integer(tmp_path: Path, demo_exchange_info: Path, value: Any) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    doc["symbols"][0]["contractSize"] = value  # contractSize marks a COIN-M document
+    path = _write_mutated(tmp_path, doc)
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(path, market="coinm")
+    message = str(info.value)
+    assert str(path) in message and "BTCUSDT" in message and "contractSize" in message
+
+
+def test_coinm_contract_size_integer_is_read(tmp_path: Path, demo_exchange_info: Path) -> None:
+    doc = _demo_doc(demo_exchange_info)
+    doc["symbols"][0]["contractSize"] = 100
+    assert load_exchange_info(_write_mutated(tmp_path, doc))["BTCUSDT"].contract_size == 100
+
+
+@pytest.mark.parametrize("value", ["x", "8", 8.0, -1, 19, None, True])
+def test_spot_base_asset_precision_must_be_a_small_integer(tmp_path: Path, demo_exchange_info: Path,
+                                                          value: Any) -> None:
+    doc = spot_doc(demo_exchange_info)
+    doc["symbols"][0]["baseAssetPrecision"] = value
+    path = _write_mutated(tmp_path, doc)
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(path, market="spot")
+    message = str(info.value)
+    assert str(path) in message and "BTCUSDT" in message and "baseAssetPrecision" in message
+
+
+@pytest.mark.parametrize("symbols", [[5], ["BTCUSDT"], [None], [[]], [{"symbol": 5}], [{"symbol": ""}]])
+def test_symbol_entry_that_is_not_a_symbol_object(tmp_path: Path, symbols: list[Any]) -> None:
+    path = _write_mutated(tmp_path, {"symbols": symbols})
+    with pytest.raises(InstrumentError) as info:
+        load_exchange_info(path, market="usdm")
+    message = str(info.value)
+    assert str(path) in message and "symbols[0]" in message
+
+
+BAD_VALUES: list[Any] = [0.1, 5, -1, True, None, "", "abc", [], {}, [1], {"a": 1}]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key or index path inside a parsed JSON value."""
+    out = []
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, child in children:
+        out.append((*prefix, key))
+        out.extend(_paths(child, (*prefix, key)))
+    return out
+
+
+@pytest.mark.parametrize("shape", ["usdm", "spot", "coinm"])
+def test_any_mistyped_field_is_instrument_error_or_ignored(demo_exchange_info: Path, shape: str) -> None:
+    """Replace each value of a real symbol entry, one at a time, by each wrong JSON type: parsing
+    either succeeds (a field VeloZ does not read) or raises InstrumentError naming the symbol (or,
+    when the symbol itself is broken, its position). load_exchange_info adds the file name."""
+    base = spot_doc(demo_exchange_info) if shape == "spot" else _demo_doc(demo_exchange_info)
+    if shape == "coinm":
+        base["symbols"][0]["contractSize"] = 100
+    entry_text = json.dumps(base["symbols"][0])
+    for where in _paths(base["symbols"][0]):
+        for bad in BAD_VALUES:
+            entry = json.loads(entry_text)
+            parent = entry
+            for key in where[:-1]:
+                parent = parent[key]
+            parent[where[-1]] = bad
+            try:
+                parse_exchange_info({"symbols": [entry]}, market=shape)  # type: ignore[arg-type]
+            except InstrumentError as exc:
+                assert ("symbols[0]" if where == ("symbol",) else "BTCUSDT") in str(exc), (where, bad, str(exc))
 
 
 def test_symbol_missing_price_filter(tmp_path: Path, demo_exchange_info: Path) -> None:

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from veloz.data.captures import CaptureFormatError
+from veloz import __version__
 from veloz.errors import VelozError
+
+# 128 + SIGPIPE: the status a shell shows for `cat`, `grep`... when the reader of their output
+# went away (`veloz book replay ... | head -1`), so pipelines treat veloz like any other tool.
+EXIT_BROKEN_PIPE = 141
+EXIT_ERROR = 2
+
+
+class _ArgumentError(VelozError):
+    """An option value the parser accepts but the command cannot use."""
 
 
 def _book_replay(args: argparse.Namespace) -> int:
     from veloz.book_replay import replay  # deferred: keeps `veloz --help` instant
 
+    if args.top < 0:
+        raise _ArgumentError(f"--top must be >= 0, not {args.top}")
+    if args.symbol is not None and not args.symbol.strip():
+        raise _ArgumentError("--symbol is empty: name the symbol to rebuild (e.g. BTCUSDT), or leave the "
+                             "option out for a single-symbol capture")
     report = replay(
         args.files[0],
         extra_files=args.files[1:],
@@ -40,8 +55,10 @@ def format_report(report, files: list[str]) -> str:  # noqa: ANN001 - ReplayRepo
         f"  files            {', '.join(files)}",
         f"  messages         {report.messages}  (depth {report.depth_updates}, bookTicker {report.book_tickers}, "
         f"trade {report.trades}, snapshot {report.snapshots}, other {report.other})",
-        f"  depth applied    {report.applied}  (buffered before a snapshot {report.buffered}, stale {report.stale})",
-        f"  snapshots        {report.snapshots}",
+        f"  depth applied    {report.applied}  (held for a snapshot {report.buffered}, stale {report.stale})",
+        f"  snapshots        {report.snapshots}" + (
+            f"  ({report.unattributed_snapshots} without a symbol skipped: another symbol's frames came first "
+            "in their file)" if report.unattributed_snapshots else ""),
         f"  gaps             {report.gaps}",
         f"  BBO checks       {report.bbo_checks}  mismatches {report.bbo_mismatches}",
         f"  crossed states   {report.crossed}",
@@ -57,16 +74,17 @@ def format_report(report, files: list[str]) -> str:  # noqa: ANN001 - ReplayRepo
     for error in report.errors:
         lines.append(f"  error            {error}")
     lines.append("")
-    lines.append(f"  {'':4}{'bid qty':>14} {'bid':>14} | {'ask':<14} {'ask qty':<14}")
+    lines.append(f"  {'':4}{'bid qty':>14} {'bid':>14} | {'ask':<14} {'ask qty'}")
     for i in range(max(len(report.top_bids), len(report.top_asks))):
         bid = report.top_bids[i] if i < len(report.top_bids) else ("", "")
         ask = report.top_asks[i] if i < len(report.top_asks) else ("", "")
-        lines.append(f"  {i + 1:<4}{bid[1]:>14} {bid[0]:>14} | {ask[0]:<14} {ask[1]:<14}")
+        lines.append(f"  {i + 1:<4}{bid[1]:>14} {bid[0]:>14} | {ask[0]:<14} {ask[1]}".rstrip())
     return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veloz", description="VeloZ trading engine")
+    parser.add_argument("--version", action="version", version=f"veloz {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     book = commands.add_parser("book", help="order-book tools").add_subparsers(dest="book_command", required=True)
@@ -79,26 +97,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("files", nargs="+", type=Path, metavar="FILE")
     replay.add_argument("--json", action="store_true", help="print one JSON object")
-    replay.add_argument("--symbol", help="symbol to rebuild when the capture holds several")
-    replay.add_argument("--market", choices=["spot", "usdm", "coinm"], help="override market detection")
+    replay.add_argument("--symbol", help="symbol to rebuild (required when the capture holds several)")
+    replay.add_argument("--market", choices=["spot", "usdm", "coinm"],
+                        help="the market, when the capture has no depth frames to tell it (it must agree with them)")
     replay.add_argument("--exchange-info", type=Path, help="exchangeInfo JSON giving the tick and lot sizes "
                         "(default: inferred from the capture's decimals)")
-    replay.add_argument("--snapshots", type=Path, help="cryptofeed REST snapshot file (default: X.http.0.0 "
-                        "beside X.ws.1.0)")
+    replay.add_argument("--snapshots", type=Path, help="cryptofeed REST snapshot file for a cryptofeed capture "
+                        "(default: X.http.0.0 beside X.ws.1.0)")
     replay.add_argument("--strict", action="store_true", help="stop at the first rejected frame")
-    replay.add_argument("--top", type=int, default=5, help="levels of the final book to show (default 5)")
+    replay.add_argument("--top", type=int, default=5, metavar="N",
+                        help="levels of the final book to show (default 5; at most the levels it holds)")
     replay.set_defaults(handler=_book_replay)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version or a usage error, already printed
+        return done.code if isinstance(done.code, int) else 0
     try:
         return int(args.handler(args))
-    except (VelozError, CaptureFormatError, FileNotFoundError) as exc:
+    except (VelozError, FileNotFoundError) as exc:
         print(f"veloz: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        return status
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): exit quietly, as Unix tools do. stdout now points at
+        # /dev/null so that flushing what is still buffered at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

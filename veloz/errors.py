@@ -40,3 +40,8 @@ class AccountError(VelozError, ValueError):
     """An accounting operation was refused: unknown instrument, asset or order, a non-positive
     quantity or price, a placement the free balance cannot cover, a fill that does not fit its
     order, ... The message names what was wrong. The account is unchanged."""
+
+
+class CaptureFormatError(VelozError, ValueError):
+    """A capture file is not in a format we read, is not a readable regular file, or a line is not
+    framed as its format says. Names the file, and the line when there is one."""

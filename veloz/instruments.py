@@ -13,6 +13,7 @@ the order step (real 2024 BTCUSDT depth shows 25.426189 against a step of 0.0000
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -45,6 +46,10 @@ class Instrument:
     def __post_init__(self) -> None:
         if self.market not in MARKETS:
             raise InstrumentError(f"{self.symbol}: market must be one of {MARKETS}, not {self.market!r}")
+        for name in ("tick_size", "step_size", "lot_size", "min_qty", "min_notional"):
+            value = getattr(self, name)
+            if not isinstance(value, str):  # a float may already have lost the exact step
+                raise InstrumentError(f"{self.symbol}: {name} must be a decimal string, not {value!r}")
         try:
             price_grid = DecimalGrid(self.tick_size, f"{self.symbol} price")
             lot_grid = DecimalGrid(self.lot_size, f"{self.symbol} quantity")
@@ -84,8 +89,13 @@ class Instrument:
         return self.lot_grid.format(lots)
 
 
-def _filters(symbol_doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f["filterType"]: f for f in symbol_doc.get("filters", []) if "filterType" in f}
+_JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object",
+               type(None): "null"}
+
+
+def _describe(value: Any) -> str:
+    """A wrong value as written in the JSON, and its JSON type."""
+    return f"{json.dumps(value, default=repr)[:40]} ({_JSON_TYPES.get(type(value), type(value).__name__)})"
 
 
 def _require(doc: dict[str, Any], key: str, where: str) -> Any:
@@ -94,66 +104,149 @@ def _require(doc: dict[str, Any], key: str, where: str) -> Any:
     return doc[key]
 
 
-def detect_market(doc: dict[str, Any], url: str | None = None) -> Market:
-    """spot, usdm or coinm: from the REST URL the document came from when known, else from the
-    document's own shape. File paths are never consulted: a folder name proves nothing."""
+def _string(doc: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    value = doc.get(key, default) if default is not None else _require(doc, key, where)
+    if not isinstance(value, str):
+        raise InstrumentError(f"{where}: field '{key}' must be a string, not {_describe(value)}")
+    return value
+
+
+_PLAIN_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _decimal(doc: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    # Binance sends decimals as strings; a JSON number means the document went through a float
+    # somewhere, which can change the value, so it is refused rather than converted.
+    value = doc.get(key, default) if default is not None else _require(doc, key, where)
+    if not isinstance(value, str) or not _PLAIN_DECIMAL.fullmatch(value):
+        raise InstrumentError(f"{where}: field '{key}' must be a decimal string such as \"0.10\", "
+                              f"not {_describe(value)}")
+    return value
+
+
+def _integer(doc: dict[str, Any], key: str, where: str, lo: int, hi: int | None = None) -> int:
+    value = _require(doc, key, where)
+    if (isinstance(value, bool) or not isinstance(value, int) or value < lo
+            or (hi is not None and value > hi)):
+        wanted = f"an integer from {lo} to {hi}" if hi is not None else f"an integer >= {lo}"
+        raise InstrumentError(f"{where}: field '{key}' must be {wanted}, not {_describe(value)}")
+    return value
+
+
+def _filters(symbol_doc: dict[str, Any], symbol: str) -> dict[str, dict[str, Any]]:
+    filters = symbol_doc.get("filters", [])
+    if not isinstance(filters, list):
+        raise InstrumentError(f"{symbol}: field 'filters' must be an array, not {_describe(filters)}")
+    by_type: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(filters):
+        if not isinstance(entry, dict):
+            raise InstrumentError(f"{symbol}: filters[{index}] must be an object, not {_describe(entry)}")
+        if "filterType" in entry:
+            by_type[_string(entry, "filterType", f"{symbol} filters[{index}]")] = entry
+    return by_type
+
+
+def _document_market(doc: dict[str, Any], url: str | None) -> Market | None:
+    """The market a document says it describes (its URL, else its first symbol's shape), or None."""
     if url:
         for market, marker in (("coinm", "/dapi/"), ("usdm", "/fapi/"), ("spot", "/api/v3/")):
             if marker in url:
                 return market  # type: ignore[return-value]
-    symbols = doc.get("symbols") or []
-    if symbols and "contractSize" in symbols[0]:
+    symbols = doc.get("symbols")
+    first = symbols[0] if isinstance(symbols, list) and symbols else None
+    if not isinstance(first, dict):
+        return None
+    if "contractSize" in first:
         return "coinm"
-    if symbols and "contractType" in symbols[0]:
+    if "contractType" in first:
         return "usdm"
-    if symbols and ("isSpotTradingAllowed" in symbols[0] or "baseAssetPrecision" in symbols[0]):
+    if "isSpotTradingAllowed" in first or "baseAssetPrecision" in first:
         return "spot"
-    raise InstrumentError("cannot tell the market of this exchangeInfo document; pass market=")
+    return None
+
+
+def detect_market(doc: dict[str, Any], url: str | None = None) -> Market:
+    """spot, usdm or coinm: from the REST URL the document came from when known, else from the
+    document's own shape. File paths are never consulted: a folder name proves nothing."""
+    market = _document_market(doc, url) if isinstance(doc, dict) else None
+    if market is None:
+        raise InstrumentError("cannot tell the market (spot, usdm or coinm) of this exchangeInfo document; "
+                              "give it explicitly (market=, or --market on the command line)")
+    return market
 
 
 def instrument_from_symbol(symbol_doc: dict[str, Any], market: Market) -> Instrument:
-    symbol = _require(symbol_doc, "symbol", "exchangeInfo symbol")
-    filters = _filters(symbol_doc)
+    symbol = _string(symbol_doc, "symbol", "exchangeInfo symbol")
+    if not symbol:
+        raise InstrumentError("exchangeInfo symbol: field 'symbol' is empty")
+    filters = _filters(symbol_doc, symbol)
     price_filter = filters.get("PRICE_FILTER")
     lot_filter = filters.get("LOT_SIZE")
     if price_filter is None or lot_filter is None:
         raise InstrumentError(f"{symbol}: PRICE_FILTER and LOT_SIZE filters are required")
-    tick = _require(price_filter, "tickSize", f"{symbol} PRICE_FILTER")
-    step = _require(lot_filter, "stepSize", f"{symbol} LOT_SIZE")
+    tick = _decimal(price_filter, "tickSize", f"{symbol} PRICE_FILTER")
+    step = _decimal(lot_filter, "stepSize", f"{symbol} LOT_SIZE")
+    min_qty = _decimal(lot_filter, "minQty", f"{symbol} LOT_SIZE")
+    contract_size = None
     if market == "spot":
-        lot = format(Decimal(1).scaleb(-int(_require(symbol_doc, "baseAssetPrecision", symbol))), "f")
-        notional_filter = filters.get("NOTIONAL") or filters.get("MIN_NOTIONAL") or {}
-        min_notional = notional_filter.get("minNotional", "0")
+        lot = format(Decimal(1).scaleb(-_integer(symbol_doc, "baseAssetPrecision", symbol, 0, 18)), "f")
+        notional_type = "NOTIONAL" if "NOTIONAL" in filters else "MIN_NOTIONAL"
+        min_notional = _decimal(filters.get(notional_type, {}), "minNotional", f"{symbol} {notional_type}", "0")
     else:
         lot = step
-        min_notional = filters.get("MIN_NOTIONAL", {}).get("notional", "0")  # futures key is `notional`
-    contract_size = symbol_doc.get("contractSize") if market == "coinm" else None
+        # The futures MIN_NOTIONAL key is `notional`.
+        min_notional = _decimal(filters.get("MIN_NOTIONAL", {}), "notional", f"{symbol} MIN_NOTIONAL", "0")
+        if market == "coinm":
+            contract_size = _integer(symbol_doc, "contractSize", symbol, 1)
+    quote_asset = _string(symbol_doc, "quoteAsset", symbol)
+    status_key = "status" if "status" in symbol_doc else "contractStatus"  # COIN-M: contractStatus
     return Instrument(
         symbol=symbol,
         market=market,
-        base_asset=_require(symbol_doc, "baseAsset", symbol),
-        quote_asset=_require(symbol_doc, "quoteAsset", symbol),
-        margin_asset=symbol_doc.get("marginAsset", _require(symbol_doc, "quoteAsset", symbol)),
+        base_asset=_string(symbol_doc, "baseAsset", symbol),
+        quote_asset=quote_asset,
+        margin_asset=_string(symbol_doc, "marginAsset", symbol, default=quote_asset),
         tick_size=tick,
         step_size=step,
         lot_size=lot,
-        min_qty=_require(lot_filter, "minQty", f"{symbol} LOT_SIZE"),
-        min_notional=str(min_notional),
-        contract_size=int(contract_size) if contract_size is not None else None,
-        status=symbol_doc.get("status", symbol_doc.get("contractStatus", "TRADING")),
+        min_qty=min_qty,
+        min_notional=min_notional,
+        contract_size=contract_size,
+        status=_string(symbol_doc, status_key, symbol, default="TRADING"),
     )
 
 
 def parse_exchange_info(doc: dict[str, Any], market: Market | None = None, url: str | None = None) -> dict[str, Instrument]:
-    """Instruments by symbol from a parsed exchangeInfo document."""
+    """Instruments by symbol from a parsed exchangeInfo document.
+
+    ``market`` is the market the caller expects; it is required only when the document does not
+    say (by its URL or shape), and an error when the document says otherwise: a spot document read
+    as futures would give a wrong lot.
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("symbols"), list):
         raise InstrumentError("not an exchangeInfo document: no 'symbols' list")
+    for index, symbol_doc in enumerate(doc["symbols"]):
+        if not isinstance(symbol_doc, dict):
+            raise InstrumentError(f"symbols[{index}] must be an object, not {_describe(symbol_doc)}")
+    described = _document_market(doc, url)
+    if market is not None and described is not None and market != described:
+        raise InstrumentError(f"the document describes {described} instruments, not {market}")
     resolved: Market = market or detect_market(doc, url)
-    return {s["symbol"]: instrument_from_symbol(s, resolved) for s in doc["symbols"] if "symbol" in s}
+    instruments: dict[str, Instrument] = {}
+    for index, symbol_doc in enumerate(doc["symbols"]):
+        try:
+            instrument = instrument_from_symbol(symbol_doc, resolved)
+        except InstrumentError as exc:
+            if isinstance(symbol_doc.get("symbol"), str) and symbol_doc["symbol"]:
+                raise  # the message already names the symbol
+            raise InstrumentError(f"symbols[{index}]: {exc}") from None
+        instruments[instrument.symbol] = instrument
+    return instruments
 
 
 def load_exchange_info(path: str | Path, market: Market | None = None) -> dict[str, Instrument]:
-    """Reads an exchangeInfo JSON file, or a cryptofeed recording of one (`<url> -> <ts>: <json>`)."""
+    """Reads an exchangeInfo JSON file, or a cryptofeed recording of one (`<url> -> <ts>: <json>`).
+    Every problem is an InstrumentError naming the file (and the symbol and field when there is one)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -163,7 +256,7 @@ def load_exchange_info(path: str | Path, market: Market | None = None) -> dict[s
         raise InstrumentError(f"cannot read exchangeInfo file {path}: {exc.strerror}") from exc
     url = None
     stripped = text.lstrip()
-    if stripped and not stripped.startswith("{"):
+    if stripped and not stripped.startswith(("{", "[")):  # not JSON: maybe a cryptofeed recording
         head, sep, body = stripped.partition(": {")
         if not sep or " -> " not in head:
             raise InstrumentError(f"{path}: neither JSON nor a '<url> -> <ts>: <json>' recording")
@@ -173,4 +266,7 @@ def load_exchange_info(path: str | Path, market: Market | None = None) -> dict[s
         doc = json.loads(stripped)
     except json.JSONDecodeError as exc:
         raise InstrumentError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-    return parse_exchange_info(doc, market, url)
+    try:
+        return parse_exchange_info(doc, market, url)
+    except InstrumentError as exc:
+        raise InstrumentError(f"{path}: {exc}") from None

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
+from veloz.errors import CaptureFormatError
+
+__all__ = ["CaptureFormat", "CaptureFormatError", "CaptureFrame", "check_snapshot_file", "cryptofeed_snapshot_path",
+           "detect_format", "read_capture", "read_cryptofeed_snapshots", "read_hftbacktest", "stream_symbol"]
+
 CaptureFormat = Literal["hftbacktest", "cryptofeed"]
 
 _STREAM_PREFIX = b'{"stream":"'
 _SYMBOL_IN_URL = re.compile(r"[?&]symbol=([A-Za-z0-9_]+)")
-
-
-class CaptureFormatError(ValueError):
-    """A capture file is not in a format we read, or a line is not framed as the format says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +71,48 @@ def stream_symbol(payload: bytes) -> str | None:
     return None
 
 
-def detect_format(path: str | Path) -> CaptureFormat:
-    path = Path(path)
+def _first_line(path: Path, what: str) -> bytes:
+    """The first line (decompressed) of a file that must exist, be a regular file and be readable;
+    each failure says which."""
+    if not path.exists():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    if path.is_dir():
+        raise CaptureFormatError(f"{path} is a directory, not a {what}")
     if not path.is_file():
-        raise FileNotFoundError(f"capture file not found: {path}")
-    with _open_binary(path) as fh:
-        try:
+        # Devices and pipes are refused: a capture is opened once to detect its format, then again to read it.
+        raise CaptureFormatError(f"{path} is not a regular file, so not a {what}")
+    try:
+        with _open_binary(path) as fh:
             first = fh.readline(4096)
-        except (OSError, *_DAMAGED) as exc:
-            raise CaptureFormatError(f"{path}: cannot read ({exc})") from exc
+    except OSError as exc:
+        raise CaptureFormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except _DAMAGED as exc:
+        raise CaptureFormatError(f"{path}: cannot read ({exc})") from exc
+    if not first:
+        raise CaptureFormatError(f"{path} is empty")
+    return first
+
+
+def detect_format(path: str | Path) -> CaptureFormat:
+    """The capture's format, from its first line. A missing file is FileNotFoundError; anything
+    else that is not a readable capture (a directory, a device, an empty or unknown file) is
+    CaptureFormatError."""
+    path = Path(path)
+    first = _first_line(path, "capture file")
     if re.match(rb"^\d{10,} \{", first):
         return "hftbacktest"
     if re.match(rb"^wss?://\S+ <-> [\d.]+", first) or re.match(rb"^[\d.]+: \{", first):
         return "cryptofeed"
     raise CaptureFormatError(f"{path}: not an hftbacktest or cryptofeed capture (first line: {first[:80]!r})")
+
+
+def check_snapshot_file(path: str | Path) -> None:
+    """Raises unless `path` is a readable cryptofeed REST snapshot file (``<url> -> <ts>: {...}``)."""
+    path = Path(path)
+    first = _first_line(path, "snapshot file")
+    if not re.match(rb"^\S+ -> [\d.]+: \{", first):
+        raise CaptureFormatError(f"{path}: not a cryptofeed REST snapshot file ('<url> -> <ts>: <json>' lines; "
+                                 f"first line: {first[:80]!r})")
 
 
 def read_hftbacktest(path: str | Path) -> Iterator[CaptureFrame]:
@@ -152,7 +181,6 @@ def read_capture(path: str | Path, snapshots: str | Path | None = None) -> Itera
     if snapshot_path is None:
         yield from frames
         return
-    if not snapshot_path.is_file():
-        raise FileNotFoundError(f"snapshot file not found: {snapshot_path}")
+    check_snapshot_file(snapshot_path)
     # Stable merge: a snapshot taken at the same instant as a frame goes after it.
     yield from heapq.merge(frames, read_cryptofeed_snapshots(snapshot_path), key=lambda f: f.local_ns)
