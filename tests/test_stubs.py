@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ALLOWLIST = Path(__file__).with_name("stubtest_allowlist.txt")
-NATIVE_MODULES = ["veloz._native.book", "veloz._native.fixed", "veloz._native.ring"]
+NATIVE_MODULES = ["veloz._native.book", "veloz._native.fixed", "veloz._native.oms", "veloz._native.ring"]
 
 
 @pytest.mark.parametrize("module", NATIVE_MODULES)
