@@ -105,14 +105,14 @@ TABLE: dict[str, list[str]] = {
     "PENDING_CANCEL, not acked":         ["X",     PC,     R,     PC,         "X",       C,         N,         "X",      "X",      "X",      E],
     "PENDING_AMEND":                     ["X",     "late", "X",   PA,         PC,        C,         "X",       "X",      A,        A,        E],
     "PENDING_CANCEL, amend outstanding": ["X",     "late", "X",   PC,         "X",       C,         PA,        "X",      PC,       PC,       E],
-    "FILLED":                            ["X",     "late", "X",   "overfill", "X",       "late",    "X",       "X",      "X",      "X",      "late"],
+    "FILLED":                            ["X",     "late", "X",   "overfill", "X",       "late",    "late",    "X",      "X",      "X",      "late"],
     "FILLED, cancel outstanding":        ["X",     "late", "X",   "overfill", "X",       "late",    "late",    "X",      "X",      "X",      "late"],
-    "CANCELED":                          ["X",     "late", "X",   C,          "X",       "dup",     "X",       "X",      "X",      "X",      "late"],
+    "CANCELED":                          ["X",     "late", "X",   C,          "X",       "dup",     "late",    "X",      "X",      "X",      "late"],
     "CANCELED, not sent":                ["X",     "X",    "X",   "X",        "X",       "X",       "X",       "X",      "X",      "X",      "X"],
-    "CANCELED, amend outstanding":       ["X",     "late", "X",   C,          "X",       "dup",     "X",       "X",      C,        "late",   "late"],
-    "REJECTED":                          ["X",     "X",    "dup", "X",        "X",       "X",       "X",       "X",      "X",      "X",      "X"],
+    "CANCELED, amend outstanding":       ["X",     "late", "X",   C,          "X",       "dup",     "late",    "X",      C,        "late",   "late"],
+    "REJECTED":                          ["X",     "X",    "dup", "X",        "X",       "X",       "late",    "X",      "X",      "X",      "X"],
     "REJECTED, cancel outstanding":      ["X",     "X",    "dup", "X",        "X",       "X",       "late",    "X",      "X",      "X",      "X"],
-    "EXPIRED":                           ["X",     "late", "X",   E,          "X",       "late",    "X",       "X",      "X",      "X",      "dup"],
+    "EXPIRED":                           ["X",     "late", "X",   E,          "X",       "late",    "late",    "X",      "X",      "X",      "dup"],
 }  # fmt: skip
 CASES = [(state, event, TABLE[state][i]) for state in TABLE for i, event in enumerate(EVENT_ORDER)]
 
@@ -268,9 +268,22 @@ def test_fills_beyond_the_old_quantity_prove_the_amend_was_applied() -> None:
     assert oms.status(oid) == S.PENDING_AMEND  # 10 of 10 or of 15: not known yet
     oms.fill(oid, 2, 105, 5)
     view = oms.order(oid)
-    assert (view.status, view.qty, view.price, view.amend_count) == (S.FILLED, 15, 105, 1)
-    assert oms.amend_ack(oid, 105, 15) == LATE
-    assert not view.amend_outstanding
+    assert (view.status, view.qty, view.price, view.amend_count, view.amend_outstanding) == (
+        S.FILLED, 15, 105, 1, False)
+    assert oms.amend_ack(oid, 105, 15) == DUPLICATE  # its ack only confirms it
+    assert view.amend_count == 1
+
+
+def test_price_only_amend_acked_after_the_order_filled() -> None:
+    oms = OrderManager()
+    oid = accepted(oms)
+    oms.amend_request(oid, 95, QTY)
+    oms.fill(oid, 1, 95, QTY)  # filled whichever terms held
+    assert oms.status(oid) == S.FILLED and oms.order(oid).price == PRICE
+    assert oms.amend_ack(oid, 95, QTY) == APPLIED  # the venue had the new price
+    assert oms.amend_ack(oid, 95, QTY) == DUPLICATE
+    view = oms.order(oid)
+    assert (view.status, view.price, view.amend_count) == (S.FILLED, 95, 1)
 
 
 def test_amend_up_rejected_after_the_order_filled_at_the_old_quantity() -> None:
@@ -335,7 +348,22 @@ def test_expiry_while_cancel_pending_then_the_cancel_reject() -> None:
     oms.cancel_request(oid)
     assert oms.expire(oid) == APPLIED
     assert oms.cancel_reject(oid, -2011) == LATE
-    with pytest.raises(OrderStateError, match="no cancel is outstanding"):
+    assert not oms.order(oid).cancel_outstanding
+
+
+def test_venue_cancel_taken_as_the_answer_to_ours_then_our_2011() -> None:
+    oms = OrderManager()
+    oid = accepted(oms)
+    oms.cancel_request(oid)  # meanwhile the venue canceled the order on its own
+    assert oms.cancel_ack(oid) == APPLIED  # the venue's own cancel
+    assert oms.cancel_reject(oid, -2011) == LATE  # the answer to ours
+    assert oms.status(oid) == S.CANCELED
+
+
+def test_cancel_reject_without_a_cancel_is_refused_on_a_live_order() -> None:
+    oms = OrderManager()
+    oid = accepted(oms)
+    with pytest.raises(OrderStateError, match="ACCEPTED: cancel_reject refused: no cancel is outstanding"):
         oms.cancel_reject(oid, -2011)
 
 
@@ -436,6 +464,21 @@ def test_amend_ack_below_the_filled_quantity_is_an_overfill() -> None:
         oms.amend_ack(oid, PRICE, 6)
     assert oms.status(oid) == S.PENDING_AMEND and oms.order(oid).amend_outstanding
     assert oms.amend_reject(oid) == APPLIED and oms.status(oid) == S.PARTIALLY_FILLED
+
+
+@pytest.mark.parametrize("cancel_first", [False, True])
+def test_amend_reject_after_fills_beyond_the_old_quantity_is_an_overfill(cancel_first: bool) -> None:
+    oms = OrderManager()
+    oid = accepted(oms)
+    oms.amend_request(oid, PRICE, 15)
+    if cancel_first:
+        oms.cancel_request(oid)
+        oms.cancel_ack(oid)
+    oms.fill(oid, 1, PRICE, 12)  # only possible if the venue applied the amend
+    before = oms.orders_array()
+    with pytest.raises(OverfillError, match="filled quantity 12 exceeds the unamended quantity 10"):
+        oms.amend_reject(oid)
+    assert oms.orders_array().tobytes() == before.tobytes()
 
 
 def test_fill_limit_while_amend_outstanding_is_the_larger_quantity() -> None:

@@ -7,7 +7,7 @@
 // 2. An order whose fills reach its quantity is FILLED, whatever else was reported. While an
 //    amend is outstanding the venue may have applied it or not, so the order is FILLED only when
 //    the fills reach the larger of the two quantities; fills beyond the old quantity prove the
-//    amend was applied.
+//    amend was applied, and it is applied then.
 // 3. Reports that contradict the order's history (an ack after a reject, a fill of a rejected or
 //    never-sent order, a reject after the ack) and requests the state does not allow (cancel of a
 //    finished order, a second cancel, amend of a filled order) are refused and change nothing.
@@ -108,6 +108,7 @@ bool settle_if_complete(Order& order) noexcept {
   if (limit != order.qty) {  // fills beyond the old quantity: the venue applied the amend
     order.qty = order.amend_qty;
     order.price = order.amend_price;
+    order.amend_outstanding = false;
     ++order.amend_count;
   }
   order.status = OrderStatus::filled;
@@ -244,10 +245,10 @@ OmsResult OrderManager::submit(const OrderRequest& request, uint64_t& order_id) 
   }
   const uint64_t next_id = orders_.size() + 1;
   ClientOrderId client_id;
-  if (request.client_order_id.empty()) {
+  if (!request.client_order_id) {
     client_id = client_ids_.generate(next_id);
   } else {
-    const std::string_view text = request.client_order_id;
+    const std::string_view text = *request.client_order_id;
     const int shown = static_cast<int>(std::min<std::size_t>(text.size(), 60));
     if (!is_valid_client_order_id(text)) {
       return refuse(OmsResult::invalid_client_order_id, submit, nullptr, 0,
@@ -413,18 +414,23 @@ OmsResult OrderManager::cancel_ack(uint64_t order_id, int64_t ts_ns) {
   return OmsResult::applied;
 }
 
-// Needs an outstanding cancel, else refused. PENDING_CANCEL -> the working state. A finished
-// order: late; typically Binance's -2011 "Unknown order" for an order that filled meanwhile,
-// whose fills may arrive before or after this reject.
+// PENDING_CANCEL -> the working state. A finished, sent order: late; typically Binance's -2011
+// "Unknown order" for an order that filled, expired or was canceled by the venue meanwhile (that
+// cancel-ack may have been taken as the answer to ours, so no cancel need be outstanding). A live
+// order with no cancel outstanding, or one never sent: refused.
 OmsResult OrderManager::cancel_reject(uint64_t order_id, int32_t venue_code, int64_t ts_ns) {
   Order* order = lookup(order_id, OrderEvent::cancel_reject);
   if (order == nullptr) return OmsResult::unknown_order;
+  if (!order->sent) return refuse_in_state(*order, OrderEvent::cancel_reject);
+  if (is_terminal(order->status)) {
+    order->cancel_outstanding = false;
+    return ignore(*order, OmsResult::late);
+  }
   if (!order->cancel_outstanding) {
     return refuse(OmsResult::illegal_transition, OrderEvent::cancel_reject, order, order_id,
                   "no cancel is outstanding");
   }
   order->cancel_outstanding = false;
-  if (is_terminal(order->status)) return ignore(*order, OmsResult::late);
   order->status = working_status(*order);  // live with a cancel outstanding means PENDING_CANCEL
   order->last_reject_code = venue_code;
   touch(*order, ts_ns);
@@ -464,12 +470,12 @@ OmsResult OrderManager::amend_request(uint64_t order_id, int64_t price, int64_t 
   return OmsResult::applied;
 }
 
-// The ack of the outstanding amend (same price and quantity) applies the new terms: PENDING_AMEND
-// -> the working state (or FILLED, if the fills already reach the new quantity); PENDING_CANCEL,
-// CANCELED and EXPIRED keep their status but take the terms the venue had. FILLED: late. Terms
-// below the filled quantity: overfill. A report that matches no outstanding amend is the echo of
-// an earlier amend (duplicate if its terms are the current ones, else late) when the order has
-// had one, else refused.
+// The ack of the outstanding amend (same price and quantity) applies the new terms in any state:
+// PENDING_AMEND -> the working state (or FILLED, if the fills already reach the new quantity);
+// other states keep their status (a finished order takes the terms the venue had, e.g. the price
+// of a price-only amend to an order that filled meanwhile). Terms below the filled quantity: an
+// overfill. A report that matches no outstanding amend is the echo of an earlier amend (duplicate
+// if its terms are the current ones, else late) when the order has had one, else refused.
 OmsResult OrderManager::amend_ack(uint64_t order_id, int64_t price, int64_t qty, int64_t ts_ns) {
   Order* order = lookup(order_id, OrderEvent::amend_ack);
   if (order == nullptr) return OmsResult::unknown_order;
@@ -482,10 +488,6 @@ OmsResult OrderManager::amend_ack(uint64_t order_id, int64_t price, int64_t qty,
     }
     const bool current_terms = price == order->price && qty == order->qty;
     return ignore(*order, current_terms ? OmsResult::duplicate : OmsResult::late);
-  }
-  if (order->status == OrderStatus::filled) {
-    order->amend_outstanding = false;
-    return ignore(*order, OmsResult::late);
   }
   if (order->filled_qty > qty) {
     ++counters_.overfills;
@@ -504,9 +506,11 @@ OmsResult OrderManager::amend_ack(uint64_t order_id, int64_t price, int64_t qty,
   return OmsResult::applied;
 }
 
-// Needs an outstanding amend, else refused. PENDING_AMEND -> the working state, or FILLED if the
-// fills reached the old quantity meanwhile; PENDING_CANCEL stays (or becomes FILLED the same
-// way). A finished order: late.
+// Needs an outstanding amend, else refused. The order keeps its terms, and principle 2 applies
+// to them: FILLED if the fills reached the old quantity meanwhile. Otherwise PENDING_AMEND -> the
+// working state, PENDING_CANCEL stays, and a finished order takes it as late. Fills beyond the
+// old quantity prove the amend was applied, so a reject then is an overfill of the old quantity:
+// reported, not applied.
 OmsResult OrderManager::amend_reject(uint64_t order_id, int32_t venue_code, int64_t ts_ns) {
   Order* order = lookup(order_id, OrderEvent::amend_reject);
   if (order == nullptr) return OmsResult::unknown_order;
@@ -514,13 +518,21 @@ OmsResult OrderManager::amend_reject(uint64_t order_id, int32_t venue_code, int6
     return refuse(OmsResult::illegal_transition, OrderEvent::amend_reject, order, order_id,
                   "no amend is outstanding");
   }
+  if (order->filled_qty > order->qty) {
+    ++counters_.overfills;
+    return refuse(OmsResult::overfill, OrderEvent::amend_reject, order, order_id,
+                  "overfill: the filled quantity %lld exceeds the unamended quantity %lld",
+                  static_cast<long long>(order->filled_qty), static_cast<long long>(order->qty));
+  }
   order->amend_outstanding = false;
-  if (is_terminal(order->status)) return ignore(*order, OmsResult::late);
+  if (order->status == OrderStatus::filled) return ignore(*order, OmsResult::late);
+  const bool finished = is_terminal(order->status);
+  if (!settle_if_complete(*order)) {
+    if (finished) return ignore(*order, OmsResult::late);
+    if (order->status == OrderStatus::pending_amend) order->status = working_status(*order);
+  }
   order->last_reject_code = venue_code;
   touch(*order, ts_ns);
-  if (!settle_if_complete(*order) && order->status == OrderStatus::pending_amend) {
-    order->status = working_status(*order);
-  }
   return OmsResult::applied;
 }
 

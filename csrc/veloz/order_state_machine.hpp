@@ -14,6 +14,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -71,7 +72,7 @@ struct OrderRequest {
   int64_t price = 0;       // ticks; > 0 for LIMIT, STOP_LIMIT and TAKE_PROFIT, else >= 0
   int64_t stop_price = 0;  // ticks; > 0 for the four conditional types, else >= 0
   int64_t qty = 0;         // lots, > 0
-  std::string_view client_order_id;  // empty: generate one
+  std::optional<std::string_view> client_order_id;  // none: generate one
   int64_t ts_ns = 0;
 };
 

@@ -167,16 +167,13 @@ cdef class OrderManager:
         self.request.qty = qty
         self.request.ts_ns = ts_ns
         if client_order_id is None:
-            self.request.client_order_id = string_view()
+            self.request.client_order_id.reset()
         else:
-            if not client_order_id:
-                raise InvalidOrderError("new order: submit refused: the client order id is empty (pass None to "
-                                        "generate one)", "invalid_client_order_id", int(OrderEvent.SUBMIT))
             raw_id = client_order_id.encode("ascii", "replace")  # '?' is refused with the rest
-            self.request.client_order_id = string_view(raw_id, len(raw_id))
+            self.request.client_order_id.emplace(<const char*>raw_id, len(raw_id))
         cdef uint64_t order_id = 0
         cdef OmsResult result = self.mgr.get().submit(self.request, order_id)
-        self.request.client_order_id = string_view()
+        self.request.client_order_id.reset()  # raw_id dies here
         if is_error(result):
             return self.raise_error()
         return order_id

@@ -1,6 +1,7 @@
 # Declarations of the order state machine (csrc/veloz/order_state_machine.hpp and friends).
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libcpp cimport bool as cbool
+from libcpp.optional cimport optional
 
 from core_decl cimport string_view
 from order_types_decl cimport OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce, TriggerSource
@@ -60,7 +61,7 @@ cdef extern from "veloz/order_state_machine.hpp" namespace "veloz" nogil:
         int64_t price
         int64_t stop_price
         int64_t qty
-        string_view client_order_id
+        optional[string_view] client_order_id
         int64_t ts_ns
 
     cdef cppclass Order:
