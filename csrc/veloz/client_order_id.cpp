@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "veloz/prefault.hpp"
+
 namespace veloz {
 
 ClientOrderId ClientOrderId::from(std::string_view text) noexcept {
@@ -54,7 +56,7 @@ ClientOrderIdRegistry::ClientOrderIdRegistry(std::string_view prefix) {
 }
 
 void ClientOrderIdRegistry::reserve(std::size_t ids) {
-  generated_.reserve(ids);
+  reserve_prefaulted(generated_, ids);
   user_ids_.reserve(std::min<std::size_t>(ids, 1024));  // most runs let the engine name orders
 }
 

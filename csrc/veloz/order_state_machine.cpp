@@ -22,6 +22,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "veloz/prefault.hpp"
+
 namespace veloz {
 
 const char* status_name(OrderStatus status) noexcept {
@@ -129,12 +131,7 @@ void imply_acknowledged(Order& order, int64_t ts_ns) noexcept {
 OrderManager::OrderManager(std::string_view client_id_prefix) : client_ids_(client_id_prefix) {}
 
 void OrderManager::reserve(std::size_t orders, std::size_t fills) {
-  if (orders > orders_.capacity()) {
-    // Constructing and dropping the orders touches the memory now, so submits take no page faults.
-    const std::size_t in_use = orders_.size();
-    orders_.resize(orders);
-    orders_.resize(in_use);
-  }
+  reserve_prefaulted(orders_, orders);
   client_ids_.reserve(orders);
   const std::size_t fills_kept_in_orders = kInlineTradeIds * orders;
   applied_trades_.reserve(fills > fills_kept_in_orders ? fills - fills_kept_in_orders : 0);
