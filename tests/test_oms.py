@@ -229,35 +229,28 @@ def test_cancel_ack_while_a_fill_is_in_flight_keeps_the_fill() -> None:
     assert (view.status, view.filled_qty, view.remaining_qty) == (S.CANCELED, 3, 7)
 
 
-def test_amend_ack_after_a_partial_fill() -> None:
+# (amend to price, qty), lots filled before the answer, the answer, then status, qty and price.
+AMEND_RACES = [
+    ("up, partial fill, acked", (101, 20), 4, "ack", S.PARTIALLY_FILLED, 20, 101),
+    ("down to what filled, acked", (PRICE, 6), 6, "ack", S.FILLED, 6, PRICE),  # complete if applied
+    ("down to what filled, rejected", (PRICE, 6), 6, "reject", S.PARTIALLY_FILLED, QTY, PRICE),
+    ("up, old quantity filled, rejected", (PRICE, 15), QTY, "reject", S.FILLED, QTY, PRICE),
+]
+
+
+@pytest.mark.parametrize(("name", "terms", "filled", "answer", "status", "qty", "price"), AMEND_RACES,
+                         ids=[race[0] for race in AMEND_RACES])
+def test_fills_while_an_amend_travels(name: str, terms: tuple[int, int], filled: int, answer: str,
+                                      status: OrderStatus, qty: int, price: int) -> None:
     oms = OrderManager()
     oid = accepted(oms)
-    oms.amend_request(oid, 101, 20)
-    oms.fill(oid, 1, PRICE, 4)
-    assert oms.status(oid) == S.PENDING_AMEND
-    assert oms.amend_ack(oid, 101, 20) == APPLIED
+    oms.amend_request(oid, *terms)
+    oms.fill(oid, 1, PRICE, filled)
+    assert oms.status(oid) == S.PENDING_AMEND  # filled or not depends on the answer still to come
+    outcome = oms.amend_ack(oid, *terms) if answer == "ack" else oms.amend_reject(oid, -5027)
     view = oms.order(oid)
-    assert (view.status, view.price, view.qty, view.filled_qty, view.amend_count) == (S.PARTIALLY_FILLED, 101, 20, 4, 1)
-    assert view.amend_price is None and view.amend_qty is None
-
-
-def test_amend_down_completes_only_when_its_ack_arrives() -> None:
-    oms = OrderManager()
-    oid = accepted(oms)
-    oms.amend_request(oid, PRICE, 6)
-    oms.fill(oid, 1, PRICE, 6)  # complete if the venue applied the amend, partial if not
-    assert oms.status(oid) == S.PENDING_AMEND
-    assert oms.amend_ack(oid, PRICE, 6) == APPLIED
-    assert oms.status(oid) == S.FILLED and oms.order(oid).qty == 6
-
-
-def test_amend_down_rejected_leaves_the_order_partially_filled() -> None:
-    oms = OrderManager()
-    oid = accepted(oms)
-    oms.amend_request(oid, PRICE, 6)
-    oms.fill(oid, 1, PRICE, 6)
-    assert oms.amend_reject(oid, -5027) == APPLIED
-    assert oms.status(oid) == S.PARTIALLY_FILLED and oms.order(oid).qty == QTY
+    assert (outcome, view.status, view.qty, view.price, view.filled_qty) == (APPLIED, status, qty, price, filled)
+    assert not view.amend_outstanding and view.amend_price is None
 
 
 def test_fills_beyond_the_old_quantity_prove_the_amend_was_applied() -> None:

@@ -203,16 +203,12 @@ void test_growth_and_cycle_helper() {
   EXPECT(veloz::run_order_cycles(reserved, 1000, 0) == 0 && reserved.size() == 1000);
 }
 
-// splitmix64, so every platform draws the same events.
+// splitmix64 (its finaliser is veloz::mix64), so every platform draws the same events.
 struct Rng {
   uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+  int64_t below(int64_t n) {
+    return static_cast<int64_t>(veloz::mix64(state += 0x9E3779B97F4A7C15ULL) % static_cast<uint64_t>(n));
   }
-  int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
 };
 
 // Random events, legal or not: refusals change nothing, fills never exceed the limit (the
