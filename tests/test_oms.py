@@ -421,6 +421,14 @@ def test_reports_for_an_order_not_sent_are_refused() -> None:
     assert oms.status(oid) == S.NEW
 
 
+def test_reports_for_a_rejected_order_are_refused() -> None:
+    oms = OrderManager()
+    oid = new_order(oms)
+    oms.reject(oid, -1)  # refused by a local check before it was sent
+    with pytest.raises(OrderStateError, match="'vz-1' is REJECTED: fill refused: the order was rejected"):
+        oms.fill(oid, 1, PRICE, 1)
+
+
 def test_reject_after_the_venue_accepted_is_refused() -> None:
     oms = OrderManager()
     oid = new_order(oms)

@@ -175,10 +175,10 @@ OmsResult OrderManager::refuse(OmsResult code, OrderEvent event, const Order* or
 }
 
 // The generic refusal of an event the order's state does not allow.
-OmsResult OrderManager::refuse_in_state(Order& order, OrderEvent event) noexcept {
+OmsResult OrderManager::refuse_in_state(const Order& order, OrderEvent event) noexcept {
   const char* reason = "not allowed in this state";
   if (order.status == OrderStatus::rejected) {
-    reason = "the venue rejected this order";
+    reason = "the order was rejected";
   } else if (is_terminal(order.status)) {
     reason = "the order is finished";
   } else if (!order.sent) {

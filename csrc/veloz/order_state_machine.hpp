@@ -192,7 +192,7 @@ class OrderManager {
   OmsResult ignore(Order& order, OmsResult outcome) noexcept;
   [[gnu::format(printf, 6, 7)]] OmsResult refuse(OmsResult code, OrderEvent event, const Order* order,
                                                  uint64_t order_id, const char* reason, ...) noexcept;
-  OmsResult refuse_in_state(Order& order, OrderEvent event) noexcept;
+  OmsResult refuse_in_state(const Order& order, OrderEvent event) noexcept;
   bool trade_applied(const Order& order, int64_t trade_id) const noexcept;
   void remember_trade(Order& order, int64_t trade_id);  // before fill_count counts the fill
 
