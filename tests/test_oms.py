@@ -251,6 +251,7 @@ def test_fills_while_an_amend_travels(name: str, terms: tuple[int, int], filled:
     view = oms.order(oid)
     assert (outcome, view.status, view.qty, view.price, view.filled_qty) == (APPLIED, status, qty, price, filled)
     assert not view.amend_outstanding and view.amend_price is None
+    assert oms.orders_array()[["amend_price", "amend_qty"]][0].tolist() == (0, 0)
 
 
 def test_fills_beyond_the_old_quantity_prove_the_amend_was_applied() -> None:

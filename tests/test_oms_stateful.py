@@ -132,7 +132,7 @@ class ReferenceOms:
         if not 1 <= order_id <= len(self.orders):
             return self.refuse("unknown_order")
         order = self.orders[order_id - 1]
-        outcome = getattr(self, name)(order, ts, *args)
+        outcome: str = getattr(self, name)(order, ts, *args)
         if outcome == "applied":
             order.last_update_ns = max(order.last_update_ns, ts)
         return outcome
@@ -343,8 +343,8 @@ class OmsAgainstReference(RuleBasedStateMachine):
             assert (bool(row["sent"]), bool(row["acknowledged"]), bool(row["cancel_outstanding"]),
                     bool(row["amend_outstanding"])) == (ref.sent, ref.acknowledged, ref.cancel_outstanding,
                                                         ref.amend_outstanding)
-            if ref.amend_outstanding:
-                assert (view.amend_price, view.amend_qty) == (ref.amend_price, ref.amend_qty)
+            amend_terms = (ref.amend_price, ref.amend_qty) if ref.amend_outstanding else (0, 0)
+            assert (int(row["amend_price"]), int(row["amend_qty"])) == amend_terms
             assert (int(row["fill_count"]), int(row["duplicate_count"]), int(row["late_count"]),
                     int(row["amend_count"]), int(row["last_reject_code"])) == (
                 ref.fill_count, ref.duplicate_count, ref.late_count, ref.amend_count, ref.last_reject_code)

@@ -8,7 +8,7 @@ in the right state and every fill applies exactly once (docs/oms.md has the full
     oid = oms.submit(0, OrderSide.BUY, OrderType.LIMIT, qty=10, price=618_000, ts_ns=now)
     oms.mark_sent(oid, now)
     oms.fill(oid, trade_id=77, price=618_000, qty=4, ts_ns=later)     # before the ack: implies it
-    oms.ack(oid, later)                                              # -> ReportOutcome.LATE
+    oms.ack(oid, later)                                               # -> ReportOutcome.LATE
     view = oms.order(oid)            # live view: view.status, view.filled_qty, view.avg_fill_price
     table = oms.orders_array()       # all orders as a numpy structured array (ORDER_DTYPE)
 

@@ -103,6 +103,13 @@ int64_t fill_limit(const Order& order) noexcept {
   return order.amend_outstanding ? std::max(order.qty, order.amend_qty) : order.qty;
 }
 
+// The amend got its answer (or the fills gave it): its terms no longer mean anything.
+void end_amend(Order& order) noexcept {
+  order.amend_outstanding = false;
+  order.amend_price = 0;
+  order.amend_qty = 0;
+}
+
 // Principle 2. Returns true if the order is now FILLED.
 bool settle_if_complete(Order& order) noexcept {
   const int64_t limit = fill_limit(order);
@@ -110,7 +117,7 @@ bool settle_if_complete(Order& order) noexcept {
   if (limit != order.qty) {  // fills beyond the old quantity: the venue applied the amend
     order.qty = order.amend_qty;
     order.price = order.amend_price;
-    order.amend_outstanding = false;
+    end_amend(order);
     ++order.amend_count;
   }
   order.status = OrderStatus::filled;
@@ -492,7 +499,7 @@ OmsResult OrderManager::amend_ack(uint64_t order_id, int64_t price, int64_t qty,
                   "overfill: the amended quantity %lld is below the filled quantity %lld",
                   static_cast<long long>(qty), static_cast<long long>(order->filled_qty));
   }
-  order->amend_outstanding = false;
+  end_amend(*order);
   order->price = price;
   order->qty = qty;
   ++order->amend_count;
@@ -521,7 +528,7 @@ OmsResult OrderManager::amend_reject(uint64_t order_id, int32_t venue_code, int6
                   "overfill: the filled quantity %lld exceeds the unamended quantity %lld",
                   static_cast<long long>(order->filled_qty), static_cast<long long>(order->qty));
   }
-  order->amend_outstanding = false;
+  end_amend(*order);
   if (order->status == OrderStatus::filled) return ignore(*order, OmsResult::late);
   const bool finished = is_terminal(order->status);
   if (!settle_if_complete(*order)) {

@@ -101,7 +101,7 @@ struct Order {
   int64_t filled_qty = 0;           // lots
   uint64_t fill_notional_lo = 0;    // sum of fill price x qty (ticks x lots), exact: low and
   int64_t fill_notional_hi = 0;     // high 64 bits of an int128 (average price = notional / filled)
-  int64_t amend_price = 0;          // the outstanding amend's terms
+  int64_t amend_price = 0;          // the outstanding amend's terms (0 when none is)
   int64_t amend_qty = 0;
   int64_t created_ns = 0;
   int64_t sent_ns = 0;

@@ -12,7 +12,7 @@ from libcpp.memory cimport unique_ptr
 
 from core_decl cimport string_view
 from oms_decl cimport (ClientOrderId, OmsCounters, OmsError, OmsResult, Order, OrderEvent as COrderEvent,
-                       OrderManager as COrderManager, OrderRequest, event_name, is_error, result_name,
+                       OrderManager as COrderManager, OrderRequest, is_error, result_name,
                        run_order_cycles as c_run_order_cycles)
 from order_types_decl cimport (FeeAsset as CFeeAsset, OrderSide as COrderSide, OrderStatus as COrderStatus,
                                OrderType as COrderType, PositionSide as CPositionSide, TimeInForce as CTimeInForce,
