@@ -85,6 +85,13 @@ void test_duplicate_trade_and_fill_in_flight() {
   for (int64_t trade = 1; trade <= 9; ++trade) EXPECT(oms.fill(id, trade, kPrice, 1, 3) == OmsResult::applied);
   for (int64_t trade = 1; trade <= 9; ++trade) EXPECT(oms.fill(id, trade, kPrice, 1, 4) == OmsResult::duplicate);
   EXPECT(oms.find(id)->filled_qty == 9 && oms.counters().duplicate_fills == 9);
+  veloz::Fill from_matching;  // the matching engine's record goes straight in
+  from_matching.order_id = id;
+  from_matching.trade_id = 10;
+  from_matching.price = kPrice + 1;
+  from_matching.qty = 2;
+  EXPECT(oms.apply_fill(from_matching) == OmsResult::applied && oms.apply_fill(from_matching) == OmsResult::duplicate);
+  EXPECT(oms.find(id)->filled_qty == 11 && oms.find(id)->fill_notional() == 9 * kPrice + 2 * (kPrice + 1));
   const uint64_t in_flight = accepted(oms);
   oms.cancel_request(in_flight, 3);
   EXPECT(oms.cancel_ack(in_flight, 4) == OmsResult::applied);
