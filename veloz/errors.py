@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from veloz.order_types import OrderEvent, OrderStatus
+
 
 class VelozError(Exception):
     """Base class for VeloZ errors."""
@@ -45,3 +47,47 @@ class AccountError(VelozError, ValueError):
 class CaptureFormatError(VelozError, ValueError):
     """A capture file is not in a format we read, is not a readable regular file, or a line is not
     framed as its format says. Names the file, and the line when there is one."""
+
+
+class OrderError(VelozError, ValueError):
+    """The order state machine refused an event; nothing changed.
+
+    Attributes: ``code`` (e.g. ``"illegal_transition"``), ``event`` (an OrderEvent), and for an
+    existing order ``order_id``, ``client_order_id`` and ``status`` (an OrderStatus) at the time,
+    else None. The message names all of them.
+    """
+
+    def __init__(self, message: str, code: str, event: int, order_id: int | None = None,
+                 client_order_id: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.event = OrderEvent(event)
+        self.order_id = order_id
+        self.client_order_id = client_order_id
+        self.status = None if status is None else OrderStatus(status)
+
+    def __reduce__(self) -> tuple[type[OrderError], tuple[object, ...]]:
+        return (type(self), (self.args[0], self.code, int(self.event), self.order_id, self.client_order_id,
+                             None if self.status is None else int(self.status)))
+
+
+class OrderStateError(OrderError):
+    """The event is not allowed in the order's state (e.g. cancel of a FILLED order, a second cancel
+    while one is pending, a fill of a REJECTED order)."""
+
+
+class OverfillError(OrderError):
+    """Fills would exceed the order's quantity; the fill (or amend) was not applied."""
+
+
+class InvalidOrderError(OrderError):
+    """Bad input: a quantity or price that is not positive, an enum out of range, an invalid client
+    order id, an amend of a non-LIMIT order."""
+
+
+class ClientOrderIdInUseError(InvalidOrderError):
+    """The client order id was already used in this run, by a live or a finished order."""
+
+
+class UnknownOrderError(OrderError, LookupError):
+    """No order has this id."""

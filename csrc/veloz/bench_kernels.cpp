@@ -14,7 +14,7 @@ int64_t now_ns() {
 
 int64_t order_cycles(MatchingEngine& engine, uint64_t first_order_id, int64_t cycles, int64_t start_ts) {
   ExecReport reports[8];
-  OrderRequest request;
+  VenueOrderRequest request;
   request.side = OrderSide::buy;
   request.type = OrderType::limit;
   request.qty = 1;
@@ -37,7 +37,7 @@ int64_t market_walks(MatchingEngine& engine, uint64_t first_order_id, int64_t wa
   for (int64_t price = book.best_price(Side::ask); price != kNoPrice; price = book.next_level(Side::ask, price)) {
     levels.push_back(Level{price, book.qty_at(Side::ask, price)});
   }
-  OrderRequest request;
+  VenueOrderRequest request;
   request.side = OrderSide::buy;
   request.type = OrderType::market;
   request.qty = qty;

@@ -61,7 +61,7 @@ MatchingEngine::MatchingEngine(const InstrumentSpec& spec, const VenueConfig& co
 
 // ---- strategy side ----------------------------------------------------------------------------
 
-CommandStatus MatchingEngine::submit(const OrderRequest& request, int64_t sent_ns) {
+CommandStatus MatchingEngine::submit(const VenueOrderRequest& request, int64_t sent_ns) {
   if (sent_ns < last_sent_ns_) return CommandStatus::time_went_backwards;
   if (request.qty <= 0) return CommandStatus::invalid_quantity;
   if (has_limit_price(request.type) && request.price <= 0) return CommandStatus::invalid_price;
@@ -156,7 +156,7 @@ void MatchingEngine::arrive(const Command& command) {
 }
 
 void MatchingEngine::arrive_submit(SimOrder& order, int64_t ts) {
-  const OrderRequest& request = order.request;
+  const VenueOrderRequest& request = order.request;
   if (request.reduce_only) {
     const int64_t reducible = reducible_qty(order);
     if (reducible == 0) {
@@ -312,7 +312,7 @@ void MatchingEngine::take_liquidity(SimOrder& order, int64_t ts) {
 }
 
 void MatchingEngine::work(SimOrder& order, int64_t ts) {
-  const OrderRequest& request = order.request;
+  const VenueOrderRequest& request = order.request;
   if (request.tif == TimeInForce::fok && !is_market_like(request.type) && available_within(order) < order.leaves()) {
     finish(order, OrderStatus::expired, ReportKind::expired, RejectReason::fok_not_fillable, ts);
     return;

@@ -32,7 +32,8 @@ struct VenueConfig {
   uint64_t seed = 1;        // latency draws
 };
 
-struct OrderRequest {
+// An order as the venue receives it (the OMS's OrderRequest is what a strategy asks for).
+struct VenueOrderRequest {
   uint64_t order_id = 0;  // unique per run, chosen by the caller (the OMS)
   OrderSide side = OrderSide::buy;
   OrderType type = OrderType::limit;
@@ -60,7 +61,7 @@ enum class CommandStatus : uint8_t {
 const char* describe(CommandStatus status) noexcept;
 
 struct SimOrder {
-  OrderRequest request;
+  VenueOrderRequest request;
   OrderStatus status = OrderStatus::new_order;
   int64_t price = 0;  // current limit price (amend may change it)
   int64_t qty = 0;    // current order quantity (amend or reduce-only may change it)
@@ -87,7 +88,7 @@ class MatchingEngine {
   MatchingEngine(const InstrumentSpec& spec, const VenueConfig& config, int window_bits = 18);
 
   // Strategy side (strategy clock `sent_ns`).
-  CommandStatus submit(const OrderRequest& request, int64_t sent_ns);
+  CommandStatus submit(const VenueOrderRequest& request, int64_t sent_ns);
   CommandStatus cancel(uint64_t order_id, int64_t sent_ns);
   CommandStatus amend(uint64_t order_id, int64_t new_price, int64_t new_qty, int64_t sent_ns);
 

@@ -67,7 +67,7 @@ std::vector<ExecReport> session(uint64_t seed, bool hedge, BookMarket market) {
     } else if (roll < 75) {
       engine.on_mark_price(mid + rng.range(-10, 10), ts);
     } else if (roll < 92) {
-      OrderRequest request;
+      VenueOrderRequest request;
       request.order_id = next_id++;
       request.side = rng.range(0, 1) ? OrderSide::sell : OrderSide::buy;
       request.type = static_cast<OrderType>(rng.range(0, 5));

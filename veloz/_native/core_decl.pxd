@@ -259,7 +259,7 @@ cdef extern from "veloz/matching_engine.hpp" namespace "veloz" nogil:
         cbool hedge_mode
         uint64_t seed
 
-    cdef cppclass OrderRequest:
+    cdef cppclass VenueOrderRequest:
         uint64_t order_id
         OrderSide side
         OrderType type
@@ -277,7 +277,7 @@ cdef extern from "veloz/matching_engine.hpp" namespace "veloz" nogil:
     const char* describe(CommandStatus status)
 
     cdef cppclass SimOrder:
-        OrderRequest request
+        VenueOrderRequest request
         OrderStatus status
         int64_t price
         int64_t qty
@@ -296,7 +296,7 @@ cdef extern from "veloz/matching_engine.hpp" namespace "veloz" nogil:
 
     cdef cppclass MatchingEngine:
         MatchingEngine(const InstrumentSpec& spec, const VenueConfig& config, int window_bits) except +
-        CommandStatus submit(const OrderRequest& request, int64_t sent_ns) except +
+        CommandStatus submit(const VenueOrderRequest& request, int64_t sent_ns) except +
         CommandStatus cancel(uint64_t order_id, int64_t sent_ns) except +
         CommandStatus amend(uint64_t order_id, int64_t new_price, int64_t new_qty, int64_t sent_ns) except +
         void on_level(Side side, int64_t price, int64_t qty, int64_t ts) except +

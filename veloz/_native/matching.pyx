@@ -8,7 +8,7 @@ from checked_ints cimport as_int64, as_uint64
 from core_decl cimport market_walks, order_cycles, queue_updates
 from core_decl cimport (BookMarket, CommandStatus, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy,
                         EngineCounters, ExecReport, InstrumentSpec, L2Book as CL2Book, LatencyConfig, LatencyKind,
-                        MatchingEngine as CEngine, OrderRequest, OrderSide, OrderType, PositionSide, QueueModelKind,
+                        MatchingEngine as CEngine, VenueOrderRequest, OrderSide, OrderType, PositionSide, QueueModelKind,
                         Side, SimOrder, TimeInForce, TriggerSource, VenueConfig, describe, kMaxAbsPrice, kNoPrice,
                         make_grid,
                         parse_steps, string_view)
@@ -123,7 +123,7 @@ cdef class MatchingEngine:
         if not (0 <= c_side <= 1 and 0 <= c_type <= 5 and 0 <= c_tif <= 3 and 0 <= c_position_side <= 2
                 and 0 <= c_trigger <= 1):
             raise ValueError("side, order_type, tif, position_side or trigger out of range")
-        cdef OrderRequest request
+        cdef VenueOrderRequest request
         request.order_id = as_uint64(order_id, "order_id")
         request.side = <OrderSide><uint8_t>c_side
         request.type = <OrderType><uint8_t>c_type
