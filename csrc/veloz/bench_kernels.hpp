@@ -15,6 +15,11 @@ int64_t order_cycles(MatchingEngine& engine, uint64_t first_order_id, int64_t cy
 // walk sees the same book. Returns elapsed ns (the re-statement is included: it is real work).
 int64_t market_walks(MatchingEngine& engine, uint64_t first_order_id, int64_t walks, int64_t qty, int64_t start_ts);
 
+// The whole simulated order path per cycle: OMS submit -> venue -> accepted + fill reports ->
+// OMS ack + fill -> futures account fill, for a 1-lot marketable limit buy. Builds its own OMS,
+// venue (a deep 10-level book around 60000.0, tick 0.1, lot 0.001) and account. Returns ns.
+int64_t full_order_cycles(int64_t cycles);
+
 // `trades` trades of 1 lot at `price` against a resting order deep in the queue. Returns elapsed ns.
 int64_t queue_updates(MatchingEngine& engine, int64_t price, int64_t trades, int64_t start_ts);
 

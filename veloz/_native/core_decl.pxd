@@ -321,3 +321,4 @@ cdef extern from "veloz/bench_kernels.hpp" namespace "veloz::bench" nogil:
     int64_t market_walks(MatchingEngine& engine, uint64_t first_order_id, int64_t walks, int64_t qty,
                          int64_t start_ts) except +
     int64_t queue_updates(MatchingEngine& engine, int64_t price, int64_t trades, int64_t start_ts) except +
+    int64_t full_order_cycles(int64_t cycles) except +

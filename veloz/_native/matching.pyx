@@ -5,7 +5,7 @@ from libc.string cimport memcpy
 from libcpp.memory cimport unique_ptr
 
 from checked_ints cimport as_int64, as_uint64
-from core_decl cimport market_walks, order_cycles, queue_updates
+from core_decl cimport full_order_cycles, market_walks, order_cycles, queue_updates
 from core_decl cimport (BookMarket, CommandStatus, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy,
                         EngineCounters, ExecReport, InstrumentSpec, L2Book as CL2Book, LatencyConfig, LatencyKind,
                         MatchingEngine as CEngine, VenueOrderRequest, OrderSide, OrderType, PositionSide, QueueModelKind,
@@ -254,4 +254,12 @@ def bench_queue_updates(MatchingEngine engine, int64_t price, int64_t trades, in
     """C++ loop of 1-lot trades at `price` (a resting order's queue moves each time); returns ns."""
     with nogil:
         elapsed = queue_updates(engine.engine.get()[0], price, trades, start_ts)
+    return elapsed
+
+
+def bench_full_order_cycles(int64_t cycles) -> int:
+    """C++ loop of the whole simulated order path (OMS -> venue -> reports -> OMS + account) for
+    1-lot marketable limit orders; returns elapsed ns, or -1 if the last order did not fill."""
+    with nogil:
+        elapsed = full_order_cycles(cycles)
     return elapsed

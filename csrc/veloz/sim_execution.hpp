@@ -1,0 +1,53 @@
+// The order path of a simulated run, wired once: a strategy's order goes through the OMS to the
+// matching engine; the engine's reports, when delivered, drive the OMS state machine and the
+// account. Backtests and paper trading use this; live trading swaps the engine for a venue adapter
+// that produces the same reports.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "veloz/futures_account.hpp"
+#include "veloz/matching_engine.hpp"
+#include "veloz/order_state_machine.hpp"
+#include "veloz/spot_account.hpp"
+
+namespace veloz {
+
+struct SimExecutionCounters {
+  uint64_t reports = 0;        // venue reports delivered
+  uint64_t fills = 0;          // fills applied to the OMS and the account
+  uint64_t oms_refusals = 0;   // reports the OMS refused: a disagreement, never expected
+  uint64_t local_rejects = 0;  // orders rejected before sending (e.g. balance could not cover)
+};
+
+class SimExecution {
+ public:
+  // One instrument on one venue; exactly one of `futures` / `spot` is set (the other nullptr).
+  SimExecution(OrderManager& oms, MatchingEngine& venue, uint32_t instrument, FuturesAccount* futures,
+               SpotAccount* spot);
+
+  // Creates the order in the OMS and sends it (at request.ts_ns). A spot order's funds are locked
+  // first; if they cannot be, the order is rejected locally and never sent. Returns the OMS result.
+  OmsResult submit(const OrderRequest& request, uint64_t& order_id);
+  OmsResult cancel(uint64_t order_id, int64_t ts_ns);
+  OmsResult amend(uint64_t order_id, int64_t price, int64_t qty, int64_t ts_ns);
+
+  // Delivers every venue report due by `up_to_ns` to the OMS and the account. Returns how many.
+  std::size_t deliver(int64_t up_to_ns);
+
+  const SimExecutionCounters& counters() const noexcept { return counters_; }
+
+ private:
+  void on_report(const ExecReport& report);
+  void release_if_finished(uint64_t order_id);
+
+  OrderManager& oms_;
+  MatchingEngine& venue_;
+  uint32_t instrument_;
+  FuturesAccount* futures_;
+  SpotAccount* spot_;
+  SimExecutionCounters counters_;
+  ExecReport batch_[64];
+};
+
+}  // namespace veloz
