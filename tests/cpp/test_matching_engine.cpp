@@ -1,6 +1,8 @@
 // Randomised sessions through the matching engine under sanitizers: every kind of command and
 // market event, with invariants checked on every report. Deterministic: same seed, same reports.
 #include <cstdio>
+
+#include "check.hpp"
 #include <cstring>
 #include <map>
 #include <vector>
@@ -11,16 +13,6 @@ using namespace veloz;
 
 namespace {
 
-int failures = 0;
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    if (!(cond)) {                                \
-      ++failures;                                 \
-      std::fprintf(stderr, "FAILED %s: ", #cond); \
-      std::fprintf(stderr, __VA_ARGS__);          \
-      std::fprintf(stderr, "\n");                 \
-    }                                             \
-  } while (0)
 
 struct Rng {
   uint64_t state;
@@ -127,6 +119,6 @@ int main() {
     total += first.size();
   }
   CHECK(total > 10'000, "too few reports (%zu): the sessions exercise nothing", total);
-  std::printf("matching engine: %zu reports over 12 seeded sessions, %d failure(s)\n", total, failures);
-  return failures == 0 ? 0 : 1;
+  std::printf("matching engine: %zu reports over 12 seeded sessions, %d failure(s)\n", total, veloz_test::failures);
+  return veloz_test::failures == 0 ? 0 : 1;
 }

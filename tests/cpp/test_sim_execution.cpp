@@ -1,6 +1,8 @@
 // The simulated order path end to end: OMS -> matching engine -> reports -> OMS + account.
 // Hand-checked flows, then seeded random sessions where the three must agree on every order.
 #include <cstdio>
+
+#include "check.hpp"
 #include <map>
 
 #include "veloz/sim_execution.hpp"
@@ -9,16 +11,6 @@ using namespace veloz;
 
 namespace {
 
-int failures = 0;
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    if (!(cond)) {                                \
-      ++failures;                                 \
-      std::fprintf(stderr, "FAILED %s: ", #cond); \
-      std::fprintf(stderr, __VA_ARGS__);          \
-      std::fprintf(stderr, "\n");                 \
-    }                                             \
-  } while (0)
 
 InstrumentSpec usdm_spec() {
   InstrumentSpec spec;
@@ -166,6 +158,6 @@ int main() {
   futures_fill_reaches_oms_and_position();
   spot_lock_and_local_reject();
   for (uint64_t seed = 1; seed <= 8; ++seed) random_sessions_agree(seed);
-  std::printf("sim execution: %d failure(s)\n", failures);
-  return failures == 0 ? 0 : 1;
+  std::printf("sim execution: %d failure(s)\n", veloz_test::failures);
+  return veloz_test::failures == 0 ? 0 : 1;
 }

@@ -5,7 +5,8 @@ from libcpp cimport bool as cbool
 from libcpp.string cimport string
 from libcpp.vector cimport vector
 
-from core_decl cimport BookMarket, DecimalGrid, string_view
+from core_decl cimport BookMarket, DecimalGrid, InstrumentSpec, string_view
+from order_types_decl cimport FeeAsset, Fill, OrderSide, PositionSide
 
 
 # C++ errors from accounting become veloz.errors.AccountError (whose class the module registers at
@@ -32,45 +33,6 @@ cdef extern from *:
     """
     void set_account_error_type "veloz_set_account_error_type"(object type)
     void raise_account_error "veloz_raise_account_error"() except *
-
-
-cdef extern from "veloz/order_types.hpp" namespace "veloz" nogil:
-    cdef enum class OrderSide(uint8_t):
-        buy
-        sell
-
-    cdef enum class PositionSide(uint8_t):
-        both
-        long_side
-        short_side
-
-    cdef enum class FeeAsset(uint8_t):
-        base
-        quote
-        margin
-
-    cdef cppclass Fill:
-        uint64_t order_id
-        int64_t trade_id
-        uint32_t instrument
-        OrderSide side
-        PositionSide position_side
-        int64_t price
-        int64_t qty
-        cbool is_maker
-        int64_t fee
-        FeeAsset fee_asset
-        int64_t ts_ns
-
-
-cdef extern from "veloz/instrument_spec.hpp" namespace "veloz" nogil:
-    cdef cppclass InstrumentSpec:
-        BookMarket market
-        DecimalGrid price_grid
-        DecimalGrid qty_grid
-        int64_t contract_size
-        int64_t maker_fee_rate_e8
-        int64_t taker_fee_rate_e8
 
 
 cdef extern from "veloz/spot_account.hpp" namespace "veloz" nogil:

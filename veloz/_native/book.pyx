@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from checked_ints cimport as_int64
+from config_parsing cimport grid_from
 
 from veloz._types import MarketImpact
 from veloz.errors import DecimalFormatError, MessageError
@@ -258,15 +259,6 @@ cdef class L2Book:
     @property
     def recenters(self) -> int:
         return self.book.recenters()
-
-
-cdef CDecimalGrid grid_from(str step, str what) except *:
-    cdef CDecimalGrid grid
-    cdef bytes raw = step.encode("ascii", "replace")
-    cdef DecimalStatus status = make_grid(string_view(raw, len(raw)), grid)
-    if status != DecimalStatus.ok:
-        raise DecimalFormatError(f"{what} '{step}' is not a valid step")
-    return grid
 
 
 cdef class BinanceBookFeed:

@@ -4,6 +4,8 @@ from libcpp cimport bool as cbool
 from libcpp.string cimport string
 from libcpp.vector cimport vector
 
+from order_types_decl cimport OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce, TriggerSource
+
 
 cdef extern from "<string_view>" namespace "std" nogil:
     cdef cppclass string_view:
@@ -165,46 +167,6 @@ cdef extern from "veloz/book_feed.hpp" namespace "veloz" nogil:
         BookSync& sync()
         const FeedCounters& counters()
         const BboMismatch& first_mismatch()
-
-
-cdef extern from "veloz/order_types.hpp" namespace "veloz" nogil:
-    cdef enum class OrderSide(uint8_t):
-        buy
-        sell
-
-    cdef enum class OrderType(uint8_t):
-        market
-        limit
-        stop_market
-        stop_limit
-        take_profit
-        take_profit_market
-
-    cdef enum class TimeInForce(uint8_t):
-        gtc
-        ioc
-        fok
-        gtx
-
-    cdef enum class PositionSide(uint8_t):
-        both
-        long_side
-        short_side
-
-    cdef enum class TriggerSource(uint8_t):
-        last_trade
-        mark_price
-
-    cdef enum class OrderStatus(uint8_t):
-        new_order
-        accepted
-        partially_filled
-        filled
-        canceled
-        rejected
-        expired
-        pending_cancel
-        pending_amend
 
 
 cdef extern from "veloz/instrument_spec.hpp" namespace "veloz" nogil:

@@ -3,7 +3,6 @@ import numpy.typing as npt
 from typing_extensions import disjoint_base
 
 MARKETS: dict[str, int]
-LATENCY_KINDS: dict[str, int]
 QUEUE_MODELS: dict[str, int]
 EMPTY_BOOK_POLICIES: dict[str, int]
 REPORT_DTYPE: np.dtype[np.void]

@@ -5,6 +5,7 @@ from libc.string cimport memcpy
 from libcpp.memory cimport unique_ptr
 
 from checked_ints cimport as_int64, as_uint64
+from config_parsing cimport decimal_e8, grid_from, latency_from
 from core_decl cimport full_order_cycles, market_walks, order_cycles, queue_updates
 from core_decl cimport (BookMarket, CommandStatus, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy,
                         EngineCounters, ExecReport, InstrumentSpec, L2Book as CL2Book, LatencyConfig, LatencyKind,
@@ -18,7 +19,6 @@ import numpy as np
 from veloz.errors import OrderRejectedError
 
 MARKETS = {"spot": 0, "usdm": 1, "coinm": 2}
-LATENCY_KINDS = {"constant": 0, "uniform": 1, "lognormal": 2}
 QUEUE_MODELS = {"conservative": 0, "probabilistic": 1}
 EMPTY_BOOK_POLICIES = {"expire": 0, "reject": 1}
 
@@ -33,41 +33,6 @@ if REPORT_DTYPE.itemsize != sizeof(ExecReport):
     raise ImportError(f"REPORT_DTYPE is {REPORT_DTYPE.itemsize} bytes but ExecReport is {sizeof(ExecReport)}")
 _NO_REPORTS = np.empty(0, dtype=REPORT_DTYPE)
 _NO_REPORTS.flags.writeable = False
-
-
-cdef CDecimalGrid grid_from(str step, str what) except *:
-    cdef CDecimalGrid grid
-    cdef bytes raw = step.encode("ascii", "replace")
-    if make_grid(string_view(raw, len(raw)), grid) != DecimalStatus.ok:
-        raise ValueError(f"{what} '{step}' is not a valid step")
-    return grid
-
-
-cdef int64_t rate_e8(str rate, str what) except? -1:
-    """'0.0002' -> 20000 (rates are exact to 1e-8; negative = rebate)."""
-    cdef CDecimalGrid grid
-    grid.scale = 8
-    grid.step_units = 1
-    cdef bytes raw = rate.encode("ascii", "replace")
-    cdef int64_t out = 0
-    if parse_steps(string_view(raw, len(raw)), grid, out) != DecimalStatus.ok:
-        raise ValueError(f"{what} '{rate}' is not a decimal rate with at most 8 decimals")
-    return out
-
-
-cdef LatencyConfig latency_from(object spec, str what) except *:
-    cdef LatencyConfig config
-    kind, base_ns, spread_ns, mu, sigma = spec
-    if kind not in LATENCY_KINDS:
-        raise ValueError(f"{what}: kind must be one of {sorted(LATENCY_KINDS)}, not {kind!r}")
-    if base_ns < 0 or spread_ns < 0 or sigma < 0:
-        raise ValueError(f"{what}: latencies and sigma must be >= 0")
-    config.kind = <LatencyKind><uint8_t>LATENCY_KINDS[kind]
-    config.base_ns = base_ns
-    config.spread_ns = spread_ns
-    config.mu = mu
-    config.sigma = sigma
-    return config
 
 
 cdef class MatchingEngine:
@@ -97,8 +62,8 @@ cdef class MatchingEngine:
         spec.price_grid = grid_from(tick_size, "tick size")
         spec.qty_grid = grid_from(step_size, "lot size")
         spec.contract_size = contract_size
-        spec.maker_fee_rate_e8 = rate_e8(maker_fee_rate, "maker fee rate")
-        spec.taker_fee_rate_e8 = rate_e8(taker_fee_rate, "taker fee rate")
+        spec.maker_fee_rate_e8 = decimal_e8(maker_fee_rate, "maker fee rate")
+        spec.taker_fee_rate_e8 = decimal_e8(taker_fee_rate, "taker fee rate")
         cdef VenueConfig config
         config.order_latency = latency_from(order_latency, "order_latency")
         config.report_latency = latency_from(report_latency, "report_latency")

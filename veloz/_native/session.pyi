@@ -1,7 +1,6 @@
 from typing_extensions import disjoint_base
 
 MARKETS: dict[str, int]
-LATENCY_KINDS: dict[str, int]
 QUEUE_MODELS: dict[str, int]
 
 @disjoint_base

@@ -5,49 +5,18 @@ from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libcpp.memory cimport unique_ptr
 
 from checked_ints cimport as_int64, as_uint64
+from config_parsing cimport decimal_e8, grid_from, latency_from
 from core_decl cimport (BookMarket, DecimalGrid as CDecimalGrid, DecimalStatus, EmptyBookPolicy, LatencyConfig,
                         LatencyKind, OrderSide, OrderType, PositionSide, QueueModelKind, Side, TimeInForce,
                         TriggerSource, make_grid, parse_steps, string_view)
-from session_decl cimport (FuturesAccount, FuturesSummary, OmsOrder, OmsOrderRequest, OmsResult,
-                           PositionSnapshot, SimExecutionCounters, SimSession as CSession, SimSessionConfig, is_error)
+from accounts_decl cimport FuturesAccount, FuturesSummary
+from oms_decl cimport OmsResult, Order, OrderRequest, is_error
+from session_decl cimport SimExecutionCounters, SimSession as CSession, SimSessionConfig
 
 from veloz.errors import OrderRejectedError
 
 MARKETS = {"spot": 0, "usdm": 1, "coinm": 2}
-LATENCY_KINDS = {"constant": 0, "uniform": 1, "lognormal": 2}
 QUEUE_MODELS = {"conservative": 0, "probabilistic": 1}
-
-
-cdef CDecimalGrid grid_from(str step, str what) except *:
-    cdef CDecimalGrid grid
-    cdef bytes raw = step.encode("ascii", "replace")
-    if make_grid(string_view(raw, len(raw)), grid) != DecimalStatus.ok:
-        raise ValueError(f"{what} '{step}' is not a valid step")
-    return grid
-
-
-cdef int64_t e8(str amount, str what) except? -1:
-    cdef CDecimalGrid grid
-    grid.scale = 8
-    grid.step_units = 1
-    cdef bytes raw = amount.encode("ascii", "replace")
-    cdef int64_t out = 0
-    if parse_steps(string_view(raw, len(raw)), grid, out) != DecimalStatus.ok:
-        raise ValueError(f"{what} '{amount}' is not a decimal with at most 8 decimals")
-    return out
-
-
-cdef LatencyConfig latency_from(tuple spec, str what) except *:
-    cdef LatencyConfig config
-    kind, base_ns, spread_ns, mu, sigma = spec
-    if kind not in LATENCY_KINDS or base_ns < 0 or spread_ns < 0 or sigma < 0:
-        raise ValueError(f"{what}: bad latency {spec!r}")
-    config.kind = <LatencyKind><uint8_t>LATENCY_KINDS[kind]
-    config.base_ns = base_ns
-    config.spread_ns = spread_ns
-    config.mu = mu
-    config.sigma = sigma
-    return config
 
 
 cdef class SimSession:
@@ -74,8 +43,8 @@ cdef class SimSession:
         config.spec.price_grid = grid_from(tick_size, "tick size")
         config.spec.qty_grid = grid_from(lot_size, "lot size")
         config.spec.contract_size = contract_size
-        config.spec.maker_fee_rate_e8 = e8(maker_fee_rate, "maker fee rate")
-        config.spec.taker_fee_rate_e8 = e8(taker_fee_rate, "taker fee rate")
+        config.spec.maker_fee_rate_e8 = decimal_e8(maker_fee_rate, "maker fee rate")
+        config.spec.taker_fee_rate_e8 = decimal_e8(taker_fee_rate, "taker fee rate")
         config.venue.order_latency = latency_from(order_latency, "order_latency")
         config.venue.report_latency = latency_from(report_latency, "report_latency")
         config.venue.queue.kind = <QueueModelKind><uint8_t>QUEUE_MODELS[queue_model]
@@ -85,7 +54,7 @@ cdef class SimSession:
         config.venue.seed = seed
         config.risk.leverage = leverage
         config.hedge_mode = hedge_mode
-        config.deposit_e8 = e8(deposit, "deposit")
+        config.deposit_e8 = decimal_e8(deposit, "deposit")
         config.window_bits = window_bits
         self.session.reset(new CSession(config))
         self.market = market
@@ -104,7 +73,7 @@ cdef class SimSession:
         cdef int64_t c_trigger = as_int64(trigger, "trigger")
         if not (0 <= c_side <= 1 and 0 <= c_type <= 5 and 0 <= c_tif <= 3 and 0 <= c_pos <= 2 and 0 <= c_trigger <= 1):
             raise ValueError("side, order_type, tif, position_side or trigger out of range")
-        cdef OmsOrderRequest request
+        cdef OrderRequest request
         request.instrument = 0
         request.side = <OrderSide><uint8_t>c_side
         request.type = <OrderType><uint8_t>c_type
@@ -153,7 +122,7 @@ cdef class SimSession:
 
     def order(self, order_id):
         """(status, price, qty, filled_qty) as the OMS sees it, or None."""
-        cdef const OmsOrder* order = self.session.get().oms().find(as_uint64(order_id, "order_id"))
+        cdef const Order* order = self.session.get().oms().find(as_uint64(order_id, "order_id"))
         if order == NULL:
             return None
         return (<int>order.status, order.price, order.qty, order.filled_qty)
