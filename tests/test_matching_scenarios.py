@@ -265,12 +265,15 @@ def test_reduce_only_never_increases_the_position() -> None:
     venue.submit(2, BUY, OrderType.MARKET, qty=5, ts=T0 + 2)
     run(venue, T0 + 3)
     venue.submit(3, SELL, OrderType.LIMIT, qty=8, price=1010, reduce_only=True, ts=T0 + 4)
+    venue.submit(4, SELL, OrderType.LIMIT, qty=8, price=1011, reduce_only=True, ts=T0 + 4)
     run(venue, T0 + 5)
-    assert venue.order(3)[2] == 5  # cut down to the position
-    venue.submit(4, SELL, OrderType.MARKET, qty=5, ts=T0 + 6)  # closes the position otherwise
+    assert venue.order(3)[2] == 8  # keeps its quantity (Binance shows origQty) ...
+    venue.on_trade(1011, 20, BUY, T0 + 6)  # ... but fills only what reduces the position
     reports = run(venue, T0 + 7)
-    assert venue.position == 0
-    assert int(reports[-1]["reason"]) == RejectReason.REDUCE_ONLY_CLOSED and venue.order(3)[0] == OrderStatus.EXPIRED
+    assert fills(reports) == [(1010, 5, True)] and venue.position == 0
+    assert [int(r["reason"]) for r in reports if r["kind"] == ReportKind.EXPIRED] == [
+        RejectReason.REDUCE_ONLY_CLOSED, RejectReason.REDUCE_ONLY_CLOSED]  # flat: both remainders expire
+    assert venue.order(3)[0] == OrderStatus.EXPIRED and venue.order(3)[3] == 5
 
 
 def test_hedge_mode_tracks_long_and_short_and_refuses_one_way_parameters() -> None:

@@ -88,3 +88,17 @@ def test_for_instrument_uses_the_instrument_grids(demo_exchange_info) -> None:
     order_id = venue.submit(BUY, OrderType.MARKET, instrument.qty_to_lots("0.010"), ts=T0 + 1)
     venue.advance(T0 + 1)
     assert venue.order(order_id)[3] == 10 and venue.position == 10
+
+
+def test_reduce_only_larger_than_the_position_stays_consistent_in_the_oms() -> None:
+    venue = session()
+    venue.submit(BUY, OrderType.MARKET, 10, ts=T0 + 1)
+    venue.advance(T0 + 1)
+    reduce = venue.submit(SELL, OrderType.LIMIT, 8, 601_000, reduce_only=True, ts=T0 + 2)
+    venue.advance(T0 + 2)
+    venue.submit(SELL, OrderType.MARKET, 5, ts=T0 + 3)  # the position shrinks under it: 5 left
+    venue.advance(T0 + 3)
+    venue.on_trade(601_000, 20, BUY, T0 + 4)  # fills 5 of 8, the position is flat, the rest expires
+    venue.advance(T0 + 4)
+    assert venue.order(reduce) == (OrderStatus.EXPIRED, 601_000, 8, 5)
+    assert venue.position == 0 and venue.counters()["oms_refusals"] == 0

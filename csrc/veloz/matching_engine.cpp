@@ -157,13 +157,9 @@ void MatchingEngine::arrive(const Command& command) {
 
 void MatchingEngine::arrive_submit(SimOrder& order, int64_t ts) {
   const VenueOrderRequest& request = order.request;
-  if (request.reduce_only) {
-    const int64_t reducible = reducible_qty(order);
-    if (reducible == 0) {
-      finish(order, OrderStatus::rejected, ReportKind::rejected, RejectReason::reduce_only_rejected, ts);
-      return;
-    }
-    order.qty = std::min(order.qty, reducible);  // Binance cuts a reduce-only order down to the position
+  if (request.reduce_only && reducible_qty(order) == 0) {
+    finish(order, OrderStatus::rejected, ReportKind::rejected, RejectReason::reduce_only_rejected, ts);
+    return;
   }
   if (is_conditional(request.type)) {
     const int64_t reference = request.trigger == TriggerSource::mark_price ? mark_price_ : last_trade_price_;
@@ -429,6 +425,11 @@ void MatchingEngine::report(const SimOrder& order, ReportKind kind, RejectReason
 
 // ---- reduce-only ------------------------------------------------------------------------------
 
+// What the order may fill now: its remainder, capped for reduce-only at what still reduces.
+int64_t MatchingEngine::fillable(const SimOrder& order) const noexcept {
+  return order.request.reduce_only ? std::min(order.leaves(), reducible_qty(order)) : order.leaves();
+}
+
 // Lots this order may still trade without increasing the position (one-way mode).
 int64_t MatchingEngine::reducible_qty(const SimOrder& order) const noexcept {
   const int64_t position = long_position_;
@@ -441,12 +442,10 @@ void MatchingEngine::enforce_reduce_only(int64_t ts) {
   for (std::size_t index : reduce_scan_) {
     SimOrder& order = orders_[index];
     if (!order.working || !order.request.reduce_only) continue;
-    const int64_t allowed = reducible_qty(order);
-    if (allowed == 0) {
+    // The order keeps its quantity (as Binance shows origQty); fills are capped at what still
+    // reduces the position (fillable()), and once nothing does, the remainder expires.
+    if (reducible_qty(order) == 0) {
       finish(order, OrderStatus::expired, ReportKind::expired, RejectReason::reduce_only_closed, ts);
-    } else if (order.leaves() > allowed) {
-      order.qty = order.filled + allowed;
-      report(order, ReportKind::amended, RejectReason::none, ts);
     }
   }
 }
@@ -479,10 +478,10 @@ void MatchingEngine::check_resting_crossed(int64_t ts) {
       const int64_t best = book_.best_price(book_side);
       // Each crossing level's unconsumed quantity traded with us, at our price, as maker.
       int64_t qty = 0;
-      for (int64_t level = best; level != kNoPrice && crosses(order.request.side, order.price, level) &&
-                                 qty < order.leaves();
+      const int64_t most = fillable(order);
+      for (int64_t level = best; level != kNoPrice && crosses(order.request.side, order.price, level) && qty < most;
            level = book_.next_level(book_side, level)) {
-        const int64_t take = std::min(order.leaves() - qty,
+        const int64_t take = std::min(most - qty,
                                       std::max<int64_t>(0, book_.qty_at(book_side, level) - consumed_at(book_side, level)));
         add_consumed(book_side, level, take);
         qty += take;
@@ -504,13 +503,14 @@ void MatchingEngine::on_trade(int64_t price, int64_t qty, OrderSide aggressor, i
     if (order.working && order.resting && order.request.side != aggressor) {
       const bool through = order.request.side == OrderSide::buy ? price < order.price : price > order.price;
       if (through) {
-        fill(order, order.price, order.leaves(), true, ts);  // everything at our price was taken
+        const int64_t take = fillable(order);  // everything at our price was taken
+        if (take > 0) fill(order, order.price, take, true, ts);
       } else if (price == order.price) {
         const int64_t reach = qty - order.queue_ahead - used_at_price;
         order.traded_at_level += qty;
         order.queue_ahead = std::max<int64_t>(0, order.queue_ahead - qty);
-        if (reach > 0) {
-          const int64_t take = std::min(reach, order.leaves());
+        const int64_t take = std::min(reach, fillable(order));
+        if (take > 0) {
           used_at_price += take;
           fill(order, order.price, take, true, ts);
         }

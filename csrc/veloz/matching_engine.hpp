@@ -64,7 +64,7 @@ struct SimOrder {
   VenueOrderRequest request;
   OrderStatus status = OrderStatus::new_order;
   int64_t price = 0;  // current limit price (amend may change it)
-  int64_t qty = 0;    // current order quantity (amend or reduce-only may change it)
+  int64_t qty = 0;    // current order quantity (amend may change it)
   int64_t filled = 0;
   int64_t queue_ahead = 0;      // lots displayed ahead of us at our price
   int64_t level_qty = 0;        // displayed quantity at our price when we last looked
@@ -149,6 +149,7 @@ class MatchingEngine {
   bool trigger_met(const SimOrder& order, int64_t price) const noexcept;
   void enforce_reduce_only(int64_t ts);
   int64_t reducible_qty(const SimOrder& order) const noexcept;
+  int64_t fillable(const SimOrder& order) const noexcept;
   int64_t consumed_at(Side side, int64_t price) const noexcept;
   void add_consumed(Side side, int64_t price, int64_t qty);
   void clear_consumed(Side side, int64_t price) noexcept;

@@ -120,6 +120,7 @@ void random_sessions_agree(uint64_t seed) {
       OrderRequest request = limit(next(0, 1) ? OrderSide::sell : OrderSide::buy, 599'990 + next(0, 20), next(1, 30), ts);
       request.time_in_force = static_cast<TimeInForce>(next(0, 3));
       if (next(0, 4) == 0) request.type = OrderType::market;
+      if (next(0, 6) == 0) request.reduce_only = true;  // capped fills and expiries must agree too
       execution.submit(request, id);
     } else if (oms.size() > 0) {
       const uint64_t id = static_cast<uint64_t>(next(1, static_cast<int64_t>(oms.size())));
