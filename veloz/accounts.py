@@ -29,6 +29,7 @@ from veloz._native.accounts import BALANCE_DTYPE, MAX_LEVERAGE, POSITION_DTYPE, 
 from veloz._types import FuturesSummary, Position, SpotBalance, SpotOrderLock
 from veloz.errors import AccountError
 from veloz.instruments import Instrument
+from veloz.order_types import FeeAsset, OrderSide, PositionSide  # re-exported: the shared vocabulary
 
 __all__ = [
     "BALANCE_DTYPE",
@@ -53,26 +54,6 @@ __all__ = [
 ]
 
 E8 = Decimal(100_000_000)
-
-
-class OrderSide(IntEnum):
-    BUY = 0
-    SELL = 1
-
-
-class PositionSide(IntEnum):
-    """BOTH in one-way mode; LONG / SHORT in hedge mode."""
-
-    BOTH = 0
-    LONG = 1
-    SHORT = 2
-
-
-class FeeAsset(IntEnum):
-    """The asset a spot commission is charged in (futures always pay in the margin asset)."""
-
-    BASE = 0
-    QUOTE = 1
 
 
 class MarginType(IntEnum):
