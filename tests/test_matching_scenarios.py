@@ -441,3 +441,57 @@ def test_same_data_and_seed_give_bit_identical_reports() -> None:
     first, second = random_session(7), random_session(7)
     assert len(first) > 0 and first == second
     assert random_session(8) != first
+
+
+# ---- regressions from review --------------------------------------------------------------------
+
+def test_hedge_mode_close_larger_than_the_position_never_goes_negative() -> None:
+    venue = engine(bids=[(999, 50)], asks=[(1000, 50)], hedge_mode=True)
+    venue.submit(1, SELL, OrderType.MARKET, qty=10, position_side=PositionSide.LONG, ts=T0)  # nothing to close
+    reports = run(venue)
+    assert kinds(reports) == [ReportKind.REJECTED] and venue.long_position == 0
+    venue.submit(2, BUY, OrderType.MARKET, qty=3, position_side=PositionSide.LONG, ts=T0 + 2)
+    venue.submit(3, SELL, OrderType.MARKET, qty=10, position_side=PositionSide.LONG, ts=T0 + 2)
+    reports = run(venue, T0 + 3)
+    assert venue.long_position == 0 and fills(reports)[-1] == (999, 3, False)  # closes 3, never below 0
+
+
+def test_reduce_only_fok_larger_than_the_position_fills_nothing() -> None:
+    venue = engine(bids=[(999, 10)], asks=[(1000, 10)])
+    venue.submit(1, BUY, OrderType.MARKET, qty=3, ts=T0)
+    run(venue)
+    venue.submit(2, SELL, OrderType.LIMIT, qty=5, price=999, tif=TimeInForce.FOK, reduce_only=True, ts=T0 + 2)
+    reports = run(venue, T0 + 3)
+    assert fills(reports) == [] and int(reports[-1]["reason"]) == RejectReason.FOK_NOT_FILLABLE
+    assert venue.position == 3
+
+
+def test_an_order_amended_to_a_price_queues_behind_ours_already_there() -> None:
+    venue = engine(bids=[(998, 5)], asks=[(1005, 5)])
+    venue.submit(1, BUY, OrderType.LIMIT, qty=5, price=999, ts=T0)
+    venue.submit(2, BUY, OrderType.LIMIT, qty=5, price=1000, ts=T0)
+    run(venue)
+    venue.amend(1, 1000, 5, ts=T0 + 2)  # joins 1000 after order 2
+    run(venue, T0 + 3)
+    venue.on_trade(1000, 5, SELL, T0 + 4)
+    reports = venue.drain_reports(T0 + 4)
+    assert [int(r["order_id"]) for r in reports if r["kind"] == ReportKind.FILL] == [2]
+
+
+def test_fees_are_rounded_once_from_the_exact_notional() -> None:
+    coin = MatchingEngine("coinm", "0.1", "1", contract_size=100, taker_fee_rate="0.0005")
+    coin.on_level(ASK, 552_485, 10, T0)
+    coin.submit(1, BUY, OrderType.MARKET, qty=1, ts=T0)
+    coin.advance_to(T0 + 1)
+    fee = [int(r["fee"]) for r in coin.drain_reports(T0 + 1) if r["kind"] == ReportKind.FILL]
+    from fractions import Fraction
+
+    exact = Fraction(1 * 100, 1) / Fraction(552_485, 10) * Fraction(5, 10_000) * 10**8  # coin fee in 1e-8
+    assert round(exact) == 91  # 90.50..., single rounding
+    assert fee == [91]  # rounding the notional first (181000 units, then 90.5 -> 90 half-even) gave 90
+    spot = MatchingEngine("spot", "0.00000001", "0.01", taker_fee_rate="0.001")
+    spot.on_level(BID, 50_050, 100, T0)
+    spot.submit(1, SELL, OrderType.MARKET, qty=1, ts=T0)
+    spot.advance_to(T0 + 1)
+    fee = [int(r["fee"]) for r in spot.drain_reports(T0 + 1) if r["kind"] == ReportKind.FILL]
+    assert fee == [1]  # notional 500.5 units x 0.001 = 0.5005 -> 1 (rounding 500.5 -> 500 first gave 0)

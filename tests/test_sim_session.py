@@ -32,7 +32,7 @@ def test_a_marketable_limit_fills_and_reaches_oms_and_account() -> None:
     summary = venue.summary()
     assert summary["fees"] == 1_200_000_000  # 30000 USDT x 0.0004 = 12 USDT
     assert summary["wallet_balance"] == 1_000_000_000_000 - 1_200_000_000
-    assert venue.counters() == {"reports": 2, "fills": 1, "oms_refusals": 0, "local_rejects": 0}
+    assert venue.counters() == {"reports": 2, "fills": 1, "oms_refusals": 0, "account_refusals": 0, "local_rejects": 0}
 
 
 def test_latency_keeps_the_oms_behind_the_venue_until_reports_arrive() -> None:
@@ -102,3 +102,36 @@ def test_reduce_only_larger_than_the_position_stays_consistent_in_the_oms() -> N
     venue.advance(T0 + 4)
     assert venue.order(reduce) == (OrderStatus.EXPIRED, 601_000, 8, 5)
     assert venue.position == 0 and venue.counters()["oms_refusals"] == 0
+
+
+def test_a_fill_the_account_cannot_settle_is_counted_and_later_reports_still_arrive() -> None:
+    venue = SimSession("spot", "0.01", "0.00001", deposit="1000")
+    venue.on_level(0, 5_900_000, 100_000, T0)
+    venue.on_level(1, 6_000_000, 100_000, T0)
+    sell = venue.submit(SELL, OrderType.MARKET, 1_000, ts=T0 + 1)  # no BTC: market orders lock nothing
+    buy = venue.submit(BUY, OrderType.LIMIT, 1_000, 5_800_000, ts=T0 + 1)
+    venue.advance(T0 + 1)
+    assert venue.counters()["account_refusals"] == 1
+    assert venue.order(sell)[0] == OrderStatus.FILLED  # the venue's fact
+    assert venue.order(buy)[0] == OrderStatus.ACCEPTED  # the rest of the batch was delivered
+
+
+def test_spot_amend_is_refused_and_market_orders_are_not_locked_at_a_price() -> None:
+    venue = SimSession("spot", "0.01", "0.00001", deposit="1000")
+    venue.on_level(1, 6_000_000, 100_000, T0)
+    order = venue.submit(BUY, OrderType.LIMIT, 1_000, 5_900_000, ts=T0 + 1)
+    venue.advance(T0 + 1)
+    with pytest.raises(OrderRejectedError):
+        venue.amend(order, 6_000_000, 1_500, ts=T0 + 2)
+    market = venue.submit(BUY, OrderType.MARKET, 100, 5_900_000, ts=T0 + 3)  # a price on a market order
+    venue.advance(T0 + 3)
+    assert venue.order(market)[3] == 100 and venue.counters()["account_refusals"] == 0
+
+
+def test_cancel_timed_before_the_last_command_is_refused_and_changes_nothing() -> None:
+    venue = session()
+    first = venue.submit(BUY, OrderType.LIMIT, 1, 590_000, ts=T0 + 200)
+    venue.advance(T0 + 200)
+    with pytest.raises(OrderRejectedError):
+        venue.cancel(first, ts=T0 + 150)
+    assert venue.order(first)[0] == OrderStatus.ACCEPTED

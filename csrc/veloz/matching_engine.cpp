@@ -157,7 +157,7 @@ void MatchingEngine::arrive(const Command& command) {
 
 void MatchingEngine::arrive_submit(SimOrder& order, int64_t ts) {
   const VenueOrderRequest& request = order.request;
-  if (request.reduce_only && reducible_qty(order) == 0) {
+  if (is_closing(order) && reducible_qty(order) == 0) {
     finish(order, OrderStatus::rejected, ReportKind::rejected, RejectReason::reduce_only_rejected, ts);
     return;
   }
@@ -226,6 +226,10 @@ void MatchingEngine::arrive_amend(const Command& command, int64_t ts) {
   order->qty = command.new_qty;
   report(*order, ReportKind::amended, RejectReason::none, ts);
   if (!keeps_priority) {
+    // live_ order is our queue order at a level: re-queued, it goes behind our other orders there.
+    const std::size_t index = static_cast<std::size_t>(order - orders_.data());
+    live_.erase(std::find(live_.begin(), live_.end(), index));
+    live_.push_back(index);
     order->resting = false;
     work(*order, ts);
   }
@@ -293,7 +297,7 @@ void MatchingEngine::take_liquidity(SimOrder& order, int64_t ts) {
     const int64_t next = book_.next_level(book_side, level);
     if (available > 0) {
       const int64_t take = std::min(available, order.leaves());
-      if (order.request.reduce_only) {
+      if (is_closing(order)) {
         const int64_t cap = reducible_qty(order);
         if (cap == 0) break;
         add_consumed(book_side, level, std::min(take, cap));
@@ -309,7 +313,8 @@ void MatchingEngine::take_liquidity(SimOrder& order, int64_t ts) {
 
 void MatchingEngine::work(SimOrder& order, int64_t ts) {
   const VenueOrderRequest& request = order.request;
-  if (request.tif == TimeInForce::fok && !is_market_like(request.type) && available_within(order) < order.leaves()) {
+  if (request.tif == TimeInForce::fok && !is_market_like(request.type) &&
+      (available_within(order) < order.leaves() || fillable(order) < order.leaves())) {
     finish(order, OrderStatus::expired, ReportKind::expired, RejectReason::fok_not_fillable, ts);
     return;
   }
@@ -336,29 +341,28 @@ void MatchingEngine::rest(SimOrder& order) {
 }
 
 int64_t MatchingEngine::fee_for(OrderSide side, int64_t price, int64_t qty, bool maker, FeeAsset& asset) const noexcept {
-  const int64_t rate = maker ? spec_.maker_fee_rate_e8 : spec_.taker_fee_rate_e8;
+  // Every fee is the exact notional x rate, rounded once (half to even) to 1e-8 of the fee asset.
+  const int128 rate = maker ? spec_.maker_fee_rate_e8 : spec_.taker_fee_rate_e8;
+  const int128 qty_units = static_cast<int128>(qty) * spec_.qty_grid.step_units;      // 10^-qty_scale
+  const int128 price_units = static_cast<int128>(price) * spec_.price_grid.step_units;  // 10^-price_scale
   switch (spec_.market) {
     case BookMarket::spot:
-      if (side == OrderSide::buy) {  // paid in the base asset received
+      if (side == OrderSide::buy) {  // paid in the base asset received: qty x rate
         asset = FeeAsset::base;
-        const int128 base_units = static_cast<int128>(qty) * spec_.qty_grid.step_units;  // 10^-qty_scale
-        const int128 e8 = spec_.qty_grid.scale <= 8 ? base_units * pow10_i128(8 - spec_.qty_grid.scale)
-                                                    : base_units / pow10_i128(spec_.qty_grid.scale - 8);
-        return fee_e8(static_cast<int64_t>(e8), rate);
+        return divide_round_half_even(qty_units * rate, pow10_i128(spec_.qty_grid.scale));
       }
-      asset = FeeAsset::quote;
-      return fee_e8(linear_notional_e8(spec_, price, qty), rate);
+      asset = FeeAsset::quote;  // price x qty x rate
+      return divide_round_half_even(price_units * qty_units * rate,
+                                    pow10_i128(spec_.price_grid.scale + spec_.qty_grid.scale));
     case BookMarket::usdm:
       asset = FeeAsset::margin;
-      return fee_e8(linear_notional_e8(spec_, price, qty), rate);
-    case BookMarket::coinm: {
-      // Notional in coin = qty x contract_size / price.
+      return divide_round_half_even(price_units * qty_units * rate,
+                                    pow10_i128(spec_.price_grid.scale + spec_.qty_grid.scale));
+    case BookMarket::coinm:
+      // Coin notional = qty x contract_size / price.
       asset = FeeAsset::margin;
-      const int128 numerator = static_cast<int128>(qty) * spec_.contract_size * kMoneyUnitsPerAsset *
-                               pow10_i128(spec_.price_grid.scale);
-      const int128 denominator = static_cast<int128>(price) * spec_.price_grid.step_units;
-      return fee_e8(divide_round_half_even(numerator, denominator), rate);
-    }
+      return divide_round_half_even(qty_units * spec_.contract_size * rate * pow10_i128(spec_.price_grid.scale),
+                                    price_units * pow10_i128(spec_.qty_grid.scale));
   }
   return 0;
 }
@@ -394,7 +398,7 @@ void MatchingEngine::fill(SimOrder& order, int64_t price, int64_t qty, bool make
     order.resting = false;
     live_.erase(std::find(live_.begin(), live_.end(), static_cast<std::size_t>(&order - orders_.data())));
   }
-  if (!config_.hedge_mode) enforce_reduce_only(ts);
+  enforce_reduce_only(ts);
 }
 
 void MatchingEngine::finish(SimOrder& order, OrderStatus status, ReportKind kind, RejectReason reason, int64_t ts) {
@@ -425,14 +429,28 @@ void MatchingEngine::report(const SimOrder& order, ReportKind kind, RejectReason
 
 // ---- reduce-only ------------------------------------------------------------------------------
 
-// What the order may fill now: its remainder, capped for reduce-only at what still reduces.
-int64_t MatchingEngine::fillable(const SimOrder& order) const noexcept {
-  return order.request.reduce_only ? std::min(order.leaves(), reducible_qty(order)) : order.leaves();
+// Orders that may only reduce a position: reduce-only (one-way), and in hedge mode a SELL of LONG
+// or a BUY of SHORT (Binance rejects a close larger than the position there).
+bool MatchingEngine::is_closing(const SimOrder& order) const noexcept {
+  if (order.request.reduce_only) return true;
+  const PositionSide side = order.request.position_side;
+  return (side == PositionSide::long_side && order.request.side == OrderSide::sell) ||
+         (side == PositionSide::short_side && order.request.side == OrderSide::buy);
 }
 
-// Lots this order may still trade without increasing the position (one-way mode).
+// What the order may fill now: its remainder, capped for closing orders at what still closes.
+int64_t MatchingEngine::fillable(const SimOrder& order) const noexcept {
+  return is_closing(order) ? std::min(order.leaves(), reducible_qty(order)) : order.leaves();
+}
+
+// Lots a closing order may still trade without opening or flipping a position.
 int64_t MatchingEngine::reducible_qty(const SimOrder& order) const noexcept {
-  const int64_t position = long_position_;
+  switch (order.request.position_side) {
+    case PositionSide::long_side: return long_position_;
+    case PositionSide::short_side: return short_position_;
+    case PositionSide::both: break;
+  }
+  const int64_t position = long_position_;  // one-way: the net position
   if (order.request.side == OrderSide::sell) return position > 0 ? position : 0;
   return position < 0 ? -position : 0;
 }
@@ -441,7 +459,7 @@ void MatchingEngine::enforce_reduce_only(int64_t ts) {
   reduce_scan_.assign(live_.begin(), live_.end());
   for (std::size_t index : reduce_scan_) {
     SimOrder& order = orders_[index];
-    if (!order.working || !order.request.reduce_only) continue;
+    if (!order.working || !is_closing(order)) continue;
     // The order keeps its quantity (as Binance shows origQty); fills are capped at what still
     // reduces the position (fillable()), and once nothing does, the remainder expires.
     if (reducible_qty(order) == 0) {

@@ -116,6 +116,7 @@ class MatchingEngine {
   int64_t long_position() const noexcept { return long_position_; }
   int64_t short_position() const noexcept { return short_position_; }
   int64_t last_trade_price() const noexcept { return last_trade_price_; }
+  int64_t last_sent_ns() const noexcept { return last_sent_ns_; }
   int64_t mark_price() const noexcept { return mark_price_; }
   const EngineCounters& counters() const noexcept { return counters_; }
   const InstrumentSpec& spec() const noexcept { return spec_; }
@@ -150,6 +151,7 @@ class MatchingEngine {
   void enforce_reduce_only(int64_t ts);
   int64_t reducible_qty(const SimOrder& order) const noexcept;
   int64_t fillable(const SimOrder& order) const noexcept;
+  bool is_closing(const SimOrder& order) const noexcept;
   int64_t consumed_at(Side side, int64_t price) const noexcept;
   void add_consumed(Side side, int64_t price, int64_t qty);
   void clear_consumed(Side side, int64_t price) noexcept;

@@ -35,10 +35,12 @@ OmsResult SimExecution::submit(const OrderRequest& request, uint64_t& order_id) 
   routed.instrument = instrument_;
   const OmsResult created = oms_.submit(routed, order_id);
   if (is_error(created)) return created;
+  const bool limit_priced = routed.type == OrderType::limit || routed.type == OrderType::stop_limit ||
+                            routed.type == OrderType::take_profit;
   if (spot_ != nullptr) {
     try {
-      // Market orders carry no price to lock against; their fills settle from free balance.
-      if (routed.price > 0) spot_->place_order(order_id, instrument_, routed.side, routed.price, routed.qty);
+      // Only a limit price bounds what a buy can cost; market-like orders settle from free balance.
+      if (limit_priced) spot_->place_order(order_id, instrument_, routed.side, routed.price, routed.qty);
     } catch (const std::invalid_argument&) {
       ++counters_.local_rejects;
       return oms_.reject(order_id, kInsufficientBalance, routed.ts_ns);
@@ -58,19 +60,23 @@ OmsResult SimExecution::submit(const OrderRequest& request, uint64_t& order_id) 
   if (venue_.submit(venue_request, routed.ts_ns) != CommandStatus::ok) {
     // The OMS validated the same fields, so this is a time or mode mismatch: never sent.
     ++counters_.local_rejects;
-    release_if_finished(order_id);
-    return oms_.reject(order_id, 0, routed.ts_ns);
+    const OmsResult rejected = oms_.reject(order_id, 0, routed.ts_ns);
+    release_if_finished(order_id);  // after the reject: only a finished order gives its lock back
+    return rejected;
   }
   return oms_.mark_sent(order_id, routed.ts_ns);
 }
 
 OmsResult SimExecution::cancel(uint64_t order_id, int64_t ts_ns) {
+  // Checked first so the venue cannot refuse what the OMS already recorded as pending.
+  if (ts_ns < venue_.last_sent_ns()) return OmsResult::invalid_request;
   const OmsResult requested = oms_.cancel_request(order_id, ts_ns);
   if (!is_error(requested)) venue_.cancel(order_id, ts_ns);
   return requested;
 }
 
 OmsResult SimExecution::amend(uint64_t order_id, int64_t price, int64_t qty, int64_t ts_ns) {
+  if (spot_ != nullptr || ts_ns < venue_.last_sent_ns()) return OmsResult::invalid_request;
   const OmsResult requested = oms_.amend_request(order_id, price, qty, ts_ns);
   if (!is_error(requested)) venue_.amend(order_id, price, qty, ts_ns);
   return requested;
@@ -122,12 +128,18 @@ void SimExecution::on_report(const ExecReport& report) {
       fill.fee = report.fee;
       fill.fee_asset = report.fee_asset;
       fill.ts_ns = report.venue_ts;
-      if (futures_ != nullptr) {
-        futures_->apply_fill(fill);
-      } else {
-        spot_->apply_fill(fill);
+      try {
+        if (futures_ != nullptr) {
+          futures_->apply_fill(fill);
+        } else {
+          spot_->apply_fill(fill);
+        }
+        ++counters_.fills;
+      } catch (const std::exception&) {
+        // The account refused (and is unchanged); the OMS keeps the venue's fact. Counted, and the
+        // rest of the batch is still delivered.
+        ++counters_.account_refusals;
       }
-      ++counters_.fills;
       break;
     }
   }

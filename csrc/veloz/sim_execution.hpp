@@ -16,8 +16,10 @@ namespace veloz {
 struct SimExecutionCounters {
   uint64_t reports = 0;        // venue reports delivered
   uint64_t fills = 0;          // fills applied to the OMS and the account
-  uint64_t oms_refusals = 0;   // reports the OMS refused: a disagreement, never expected
-  uint64_t local_rejects = 0;  // orders rejected before sending (e.g. balance could not cover)
+  uint64_t oms_refusals = 0;      // reports the OMS refused: a disagreement, never expected
+  uint64_t account_refusals = 0;  // fills the account could not settle (e.g. an unlocked spot
+                                  // market order whose funds were gone): counted, never lost
+  uint64_t local_rejects = 0;     // orders rejected before sending (e.g. balance could not cover)
 };
 
 class SimExecution {
@@ -29,6 +31,8 @@ class SimExecution {
   // Creates the order in the OMS and sends it (at request.ts_ns). A spot order's funds are locked
   // first; if they cannot be, the order is rejected locally and never sent. Returns the OMS result.
   OmsResult submit(const OrderRequest& request, uint64_t& order_id);
+  // Cancel/amend: refused (invalid_request) without touching the OMS when `ts_ns` is earlier than
+  // the last command sent. Amend is refused on spot: the funds lock cannot follow a new size.
   OmsResult cancel(uint64_t order_id, int64_t ts_ns);
   OmsResult amend(uint64_t order_id, int64_t price, int64_t qty, int64_t ts_ns);
 

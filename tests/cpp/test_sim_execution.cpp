@@ -82,6 +82,10 @@ void spot_lock_and_local_reject() {
   venue.advance_to(20);
   execution.deliver(20);
   CHECK(oms.find(id)->status == OrderStatus::canceled, "canceled");
+  // A submit the venue refuses (its time is before the last command) must give its lock back.
+  uint64_t early = 0;
+  execution.submit(limit(OrderSide::buy, 5'000'000, 1'000, 5), early);
+  CHECK(oms.find(early)->status == OrderStatus::rejected, "a submit timed in the past is rejected");
   CHECK(account.balance(account.find_asset("USDT")).locked_e8 == 0 &&
             account.balance(account.find_asset("USDT")).free_e8 == 100'000'000'000,
         "lock released on cancel");

@@ -148,4 +148,4 @@ cdef class SimSession:
     def counters(self) -> dict:
         cdef SimExecutionCounters c = self.session.get().execution().counters()
         return {"reports": c.reports, "fills": c.fills, "oms_refusals": c.oms_refusals,
-                "local_rejects": c.local_rejects}
+                "account_refusals": c.account_refusals, "local_rejects": c.local_rejects}

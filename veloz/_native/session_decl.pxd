@@ -13,6 +13,7 @@ cdef extern from "veloz/sim_execution.hpp" namespace "veloz" nogil:
         uint64_t reports
         uint64_t fills
         uint64_t oms_refusals
+        uint64_t account_refusals
         uint64_t local_rejects
 
     cdef cppclass SimExecution:
