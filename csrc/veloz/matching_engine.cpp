@@ -486,6 +486,14 @@ void MatchingEngine::on_level(Side side, int64_t price, int64_t qty, int64_t ts)
   check_resting_crossed(ts);
 }
 
+void MatchingEngine::clear_book(int64_t ts) {
+  for (Side side : {Side::bid, Side::ask}) {
+    for (int64_t price = book_.best_price(side); price != kNoPrice; price = book_.best_price(side)) {
+      on_level(side, price, 0, ts);
+    }
+  }
+}
+
 // The opposite side moved through a resting order's price: the aggressor that did it traded with us.
 void MatchingEngine::check_resting_crossed(int64_t ts) {
   cross_scan_.assign(live_.begin(), live_.end());

@@ -109,6 +109,17 @@ class MatchingEngine {
     return i - report_head_;
   }
 
+  // When the next pending command reaches the venue, and when the next report may be delivered
+  // (INT64_MAX when none): the replay driver schedules both between market-data events.
+  int64_t next_command_ns() const noexcept {
+    return command_head_ < commands_.size() ? commands_[command_head_].arrival_ns : INT64_MAX;
+  }
+  int64_t next_report_ns() const noexcept {
+    return report_head_ < reports_.size() ? reports_[report_head_].deliver_ts : INT64_MAX;
+  }
+  // Removes every displayed level (a snapshot follows), through on_level so resting orders see it.
+  void clear_book(int64_t ts);
+
   const L2Book& book() const noexcept { return book_; }
   const SimOrder* find(uint64_t order_id) const noexcept;
   // Net position in lots (one-way), or LONG minus SHORT in hedge mode.

@@ -92,6 +92,12 @@ std::size_t SimExecution::deliver(int64_t up_to_ns) {
   return total;
 }
 
+bool SimExecution::deliver_one(int64_t up_to_ns, ExecReport& out) {
+  if (venue_.drain_reports(up_to_ns, &out, 1) == 0) return false;
+  on_report(out);
+  return true;
+}
+
 void SimExecution::release_if_finished(uint64_t order_id) {
   if (spot_ == nullptr || spot_->find_order(order_id) == nullptr) return;
   const Order* order = oms_.find(order_id);
@@ -100,6 +106,8 @@ void SimExecution::release_if_finished(uint64_t order_id) {
 
 void SimExecution::on_report(const ExecReport& report) {
   ++counters_.reports;
+  last_fill_applied_ = false;
+  last_fill_realized_e8_ = 0;
   const uint64_t id = report.order_id;
   const int64_t ts = report.deliver_ts;
   OmsResult result = OmsResult::applied;
@@ -130,11 +138,12 @@ void SimExecution::on_report(const ExecReport& report) {
       fill.ts_ns = report.venue_ts;
       try {
         if (futures_ != nullptr) {
-          futures_->apply_fill(fill);
+          last_fill_realized_e8_ = futures_->apply_fill(fill);
         } else {
           spot_->apply_fill(fill);
         }
         ++counters_.fills;
+        last_fill_applied_ = true;
       } catch (const std::exception&) {
         // The account refused (and is unchanged); the OMS keeps the venue's fact. Counted, and the
         // rest of the batch is still delivered.

@@ -38,6 +38,12 @@ class SimExecution {
 
   // Delivers every venue report due by `up_to_ns` to the OMS and the account. Returns how many.
   std::size_t deliver(int64_t up_to_ns);
+  // Delivers the next report due by `up_to_ns`, if any, and copies it to `out`.
+  bool deliver_one(int64_t up_to_ns, ExecReport& out);
+  // What the last delivered report did: a fill applied to the OMS and the account, and the
+  // realized PnL the account booked for it (futures; 0 on spot).
+  bool last_fill_applied() const noexcept { return last_fill_applied_; }
+  int64_t last_fill_realized_e8() const noexcept { return last_fill_realized_e8_; }
 
   const SimExecutionCounters& counters() const noexcept { return counters_; }
 
@@ -52,6 +58,8 @@ class SimExecution {
   SpotAccount* spot_;
   SimExecutionCounters counters_;
   ExecReport batch_[64];
+  bool last_fill_applied_ = false;
+  int64_t last_fill_realized_e8_ = 0;
 };
 
 }  // namespace veloz

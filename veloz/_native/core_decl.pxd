@@ -4,7 +4,7 @@ from libcpp cimport bool as cbool
 from libcpp.string cimport string
 from libcpp.vector cimport vector
 
-from order_types_decl cimport OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce, TriggerSource
+from order_types_decl cimport FeeAsset, OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce, TriggerSource
 
 
 cdef extern from "<string_view>" namespace "std" nogil:
@@ -204,8 +204,43 @@ cdef extern from "veloz/queue_model.hpp" namespace "veloz" nogil:
 
 
 cdef extern from "veloz/exec_report.hpp" namespace "veloz" nogil:
+    cdef enum class ReportKind(uint8_t):
+        accepted
+        rejected
+        fill
+        canceled
+        expired
+        amended
+        cancel_rejected
+        amend_rejected
+        triggered
+
+    cdef enum class RejectReason(uint8_t):
+        none
+        post_only_would_take
+        reduce_only_rejected
+        stop_would_trigger
+        unknown_order
+        no_liquidity
+        fok_not_fillable
+        ioc_remainder
+        reduce_only_closed
+
     cdef cppclass ExecReport:
-        pass
+        uint64_t order_id
+        ReportKind kind
+        RejectReason reason
+        OrderStatus status
+        cbool is_maker
+        FeeAsset fee_asset
+        int64_t price
+        int64_t qty
+        int64_t cum_qty
+        int64_t leaves_qty
+        int64_t fee
+        int64_t trade_id
+        int64_t venue_ts
+        int64_t deliver_ts
 
 
 cdef extern from "veloz/matching_engine.hpp" namespace "veloz" nogil:
