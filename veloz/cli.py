@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--top", type=int, default=5, metavar="N",
                         help="levels of the final book to show (default 5; at most the levels it holds)")
     replay.set_defaults(handler=_book_replay)
+
+    from veloz import cli_backtest  # registers `veloz backtest`
+
+    cli_backtest.register(commands)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from strategy_sdk.errors import OrderRejected as _SdkOrderRejected
 from veloz.order_types import OrderEvent, OrderStatus
 
 
@@ -33,7 +34,7 @@ class InstrumentError(VelozError, ValueError):
     """An instrument definition (exchangeInfo) is missing or invalid."""
 
 
-class OrderRejectedError(VelozError, ValueError):
+class OrderRejectedError(VelozError, _SdkOrderRejected, ValueError):
     """An order command was refused before it was sent (bad quantity, price, parameters, or an
     unknown order id). Nothing was sent and nothing changed."""
 
@@ -91,3 +92,17 @@ class ClientOrderIdInUseError(InvalidOrderError):
 
 class UnknownOrderError(OrderError, LookupError):
     """No order has this id."""
+
+
+class BacktestError(VelozError):
+    """A backtest could not run as configured: unknown strategy, bad parameters, no data in the
+    range, an unreadable data file. The message says which."""
+
+
+class StrategyFailed(VelozError):
+    """The strategy's own code raised; the run stopped there. ``strategy_traceback`` is the
+    strategy's traceback; the outputs written are complete up to that point."""
+
+    def __init__(self, message: str, strategy_traceback: str) -> None:
+        super().__init__(message)
+        self.strategy_traceback = strategy_traceback
