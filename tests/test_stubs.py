@@ -11,7 +11,7 @@ import pytest
 
 ALLOWLIST = Path(__file__).with_name("stubtest_allowlist.txt")
 NATIVE_MODULES = ["veloz._native.accounts", "veloz._native.book", "veloz._native.fixed", "veloz._native.matching",
-                  "veloz._native.oms", "veloz._native.ring", "veloz._native.session"]
+                  "veloz._native.oms", "veloz._native.replay", "veloz._native.ring", "veloz._native.session"]
 
 
 @pytest.mark.parametrize("module", NATIVE_MODULES)
