@@ -61,6 +61,12 @@ class ReplayDriver {
   void set_chunk(uint32_t stream, const StreamChunk& chunk);
   void end_stream(uint32_t stream);
 
+  // Sets the clock before the first event (to the first row's time), so that what a strategy does
+  // in on_start (timers, orders) happens at the start of the data, not at the beginning of time.
+  void start_clock(int64_t ts) noexcept {
+    if (ts > now_ns_) now_ns_ = ts;
+  }
+
   // ---- the loop: runs until an event for the caller; `budget` caps the data rows per call.
   ReplayEventKind next(ReplayEvent& out, uint64_t budget);
   // The closing equity and position sample (call once, after `end` or when stopping early).
