@@ -57,7 +57,7 @@ class MovingAverageCross(Strategy[MovingAverageCrossParams]):
         fast, slow = self.fast, self.slow
         fast.update(px)
         slow.update(px)
-        if slow.count != slow.period:
+        if not slow.ready:  # the fast one, shorter, is full too
             return
         difference = fast.sum * slow.period - slow.sum * fast.period
         if difference == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 
 __all__ = ["BollingerBands"]
 
@@ -19,7 +20,7 @@ class BollingerBands:
     the sums are recomputed exactly (math.fsum) around a new shift once per ``period`` updates.
     """
 
-    __slots__ = ("period", "k", "sample", "count", "_shift", "_sum", "_sum_squares", "_window", "_next")
+    __slots__ = ("period", "k", "sample", "count", "_shift", "_sum", "_sum_squares", "_window", "_until_wrap")
 
     def __init__(self, period: int = 20, k: float = 2.0, *, sample: bool = False) -> None:
         if period < (2 if sample else 1):
@@ -27,36 +28,36 @@ class BollingerBands:
         self.period = period
         self.k = k
         self.sample = sample
-        self.count = 0
+        self.count = 0  # values in the window, up to period; read-only for users
         self._shift: int | float = 0
         self._sum: int | float = 0  # of (value - shift)
         self._sum_squares: int | float = 0  # of (value - shift) ** 2
-        self._window: list[int | float] = []
-        self._next = 0
+        self._window: deque[int | float] = deque(maxlen=period)
+        self._until_wrap = period
 
     def update(self, value: int | float) -> None:
-        if self.count == 0:
-            # Unfilled slots hold the shift itself: they add nothing to either sum.
-            self._shift = value
-            self._window = [value] * self.period
-        slot = self._next
         window = self._window
+        if not window:
+            # Fill with the first value as the shift: the unfilled slots add nothing to either sum.
+            self._shift = value
+            window.extend([value] * self.period)
         shift = self._shift
         deviation = value - shift
-        old_deviation = window[slot] - shift
-        window[slot] = value
+        old_deviation = window[0] - shift
+        window.append(value)
         self._sum += deviation - old_deviation
         self._sum_squares += deviation * deviation - old_deviation * old_deviation
-        slot += 1
-        if slot == self.period:
-            slot = 0
-            if type(self._sum_squares) is float:
-                self._resum(value)
-        self._next = slot
+        self._until_wrap -= 1
         if self.count != self.period:
             self.count += 1
+        if not self._until_wrap:
+            self._wrap(value)
 
-    def _resum(self, shift: int | float) -> None:
+    def _wrap(self, shift: int | float) -> None:
+        """Every ``period`` updates: float sums are recomputed exactly around the newest value."""
+        self._until_wrap = self.period
+        if type(self._sum_squares) is not float:
+            return  # exact ints
         self._shift = shift
         deviations = [v - shift for v in self._window]
         self._sum = math.fsum(deviations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 
 __all__ = ["VWAP"]
 
@@ -18,7 +19,15 @@ class VWAP:
     """
 
     __slots__ = ("window", "session_ns", "price_volume", "volume", "count", "_session", "_pv_window",
-                 "_volume_window", "_next")
+                 "_volume_window", "_until_wrap")
+    price_volume: int | float  # sum of price * qty; read-only for users
+    volume: int | float  # sum of qty; read-only for users
+    count: int
+    # Rolling mode: each update's own contributions (zeros until filled), so the oldest can be
+    # taken back out.
+    _pv_window: deque[int | float]
+    _volume_window: deque[int | float]
+    _until_wrap: int
 
     def __init__(self, window: int | None = None, *, session_ns: int | None = None) -> None:
         if window is not None and window < 1:
@@ -28,13 +37,7 @@ class VWAP:
         self.window = window
         self.session_ns = session_ns
         self._session: int | None = None
-        self.price_volume: int | float = 0  # sum of price * qty; read-only for users
-        self.volume: int | float = 0  # sum of qty; read-only for users
-        self.count = 0
-        # Rolling mode: each update's own contributions, so the oldest can be taken back out.
-        self._pv_window: list[int | float] = [0] * (window or 0)
-        self._volume_window: list[int | float] = [0] * (window or 0)
-        self._next = 0
+        self.reset()
 
     def reset(self) -> None:
         """Forgets every update (a new session)."""
@@ -42,9 +45,9 @@ class VWAP:
         self.volume = 0
         self.count = 0
         size = self.window or 0
-        self._pv_window = [0] * size
-        self._volume_window = [0] * size
-        self._next = 0
+        self._pv_window = deque([0] * size, maxlen=self.window)
+        self._volume_window = deque([0] * size, maxlen=self.window)
+        self._until_wrap = size
 
     def update(self, price: int | float, qty: int | float, ts_ns: int = 0) -> None:
         if self.session_ns is not None:
@@ -60,20 +63,19 @@ class VWAP:
             self.volume += qty
             self.count += 1
             return
-        slot = self._next
-        self.price_volume += price_volume - self._pv_window[slot]
-        self.volume += qty - self._volume_window[slot]
-        self._pv_window[slot] = price_volume
-        self._volume_window[slot] = qty
-        slot += 1
-        if slot == window:
-            slot = 0
+        self.price_volume += price_volume - self._pv_window[0]
+        self.volume += qty - self._volume_window[0]
+        self._pv_window.append(price_volume)
+        self._volume_window.append(qty)
+        if self.count != window:
+            self.count += 1
+        self._until_wrap -= 1
+        if not self._until_wrap:
+            # Every window updates: float sums are re-added exactly so rounding cannot drift.
+            self._until_wrap = window
             if type(self.price_volume) is float or type(self.volume) is float:
                 self.price_volume = math.fsum(self._pv_window)
                 self.volume = math.fsum(self._volume_window)
-        self._next = slot
-        if self.count != window:
-            self.count += 1
 
     @property
     def ready(self) -> bool:
