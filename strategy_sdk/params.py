@@ -37,7 +37,7 @@ S = TypeVar("S", bound=msgspec.Struct)
 _SEQUENCE_ORIGINS = (list, tuple, set, frozenset)
 # msgspec's messages end with " - at `$.field...`" when the error is inside the object.
 _AT_PATH = re.compile(r"^(?P<message>.*?) - at `\$(?P<path>[^`]*)`$", re.DOTALL)
-_FIELD_IN_MESSAGE = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>[^`]*)`$")
+_MISSING_FIELD = re.compile(r"^Object missing required field `(?P<name>[^`]*)`$")
 _GOT_TYPE = re.compile(r", got `[^`]*`$")
 
 
@@ -97,9 +97,9 @@ def _parameter_error(
     ParameterError("fast", "expected int, got 'abc'")."""
     located = _AT_PATH.match(msgspec_message)
     if located is None:
-        named = _FIELD_IN_MESSAGE.match(msgspec_message)
-        if named is not None and msgspec_message.startswith("Object missing"):
-            return ParameterError(named["name"], "required parameter not given")
+        missing = _MISSING_FIELD.match(msgspec_message)
+        if missing is not None:
+            return ParameterError(missing["name"], "required parameter not given")
         return ParameterError("", msgspec_message)
     message = located["message"]
     message = message[:1].lower() + message[1:]
