@@ -62,7 +62,7 @@ def compute_metrics(equity: pa.Table, fills: pa.Table, orders: pa.Table, *, star
     found["gross_pnl"] = (None if funding is None or net is None or fees is None
                           else float(net) + float(fees) - float(funding))
     avg_equity = found["avg_equity"]
-    traded = float(np.abs(float_column(fills, "notional")).sum())
+    traded = _exact_sum(np.abs(float_column(fills, "notional")))
     found["turnover"] = traded / float(avg_equity) if avg_equity is not None and avg_equity > 0 else None
     return {key: _finite_or_none(found[key]) for key in METRIC_KEYS}
 
@@ -139,40 +139,44 @@ def _trip_metrics(trips: list[RoundTrip]) -> dict[str, MetricValue]:
     closed = [t for t in trips if not t.is_open]
     net = np.array([t.net_pnl for t in closed], dtype=np.float64)
     wins, losses = net[net > 0], net[net < 0]
-    holding = [(t.close_ns - t.open_ns) / NS_PER_SECOND for t in closed if t.close_ns is not None]
+    holding = np.array([(t.close_ns - t.open_ns) / NS_PER_SECOND for t in closed if t.close_ns is not None])
     return {
         "num_trades": len(closed),
         "num_open_trades": len(trips) - len(closed),
         "win_rate": wins.size / net.size if net.size else None,
-        "profit_factor": float(wins.sum() / -losses.sum()) if losses.size else None,
-        "expectancy": float(net.mean()) if net.size else None,
-        "avg_win": float(wins.mean()) if wins.size else None,
-        "avg_loss": float(losses.mean()) if losses.size else None,
+        "profit_factor": _exact_sum(wins) / -_exact_sum(losses) if losses.size else None,
+        "expectancy": _exact_sum(net) / net.size if net.size else None,
+        "avg_win": _exact_sum(wins) / wins.size if wins.size else None,
+        "avg_loss": _exact_sum(losses) / losses.size if losses.size else None,
         "largest_win": float(wins.max()) if wins.size else None,
         "largest_loss": float(losses.min()) if losses.size else None,
-        "avg_holding_time_s": float(np.mean(holding)) if holding else None,
+        "avg_holding_time_s": _exact_sum(holding) / holding.size if holding.size else None,
     }
+
+
+def _exact_sum(values: FloatArray) -> float:
+    """The correctly rounded sum: the same whatever the row order, so metrics.json is too."""
+    return math.fsum(values.tolist())
 
 
 def _fill_metrics(fills: pa.Table, trips: list[RoundTrip], *, start_ns: int,
                   end_ns: int) -> dict[str, MetricValue]:
     qty = float_column(fills, "qty")
-    total_qty = float(qty.sum())
+    total_qty = _exact_sum(qty)
     maker = bool_column(fills, "is_maker")
     mid = float_column(fills, "decision_mid")
     # Fills without a usable mid (empty book when the order was placed) cannot say what slippage was.
     with_mid = np.isfinite(mid) & (mid > 0)
-    slippage_weight = float(qty[with_mid].sum())
+    slippage_weight = _exact_sum(qty[with_mid])
     side = int_column(fills, "side")[with_mid].astype(np.float64)
     price = float_column(fills, "price")[with_mid]
-    signed_cost = side * (price - mid[with_mid]) / mid[with_mid]
+    weighted_cost = qty[with_mid] * side * (price - mid[with_mid]) / mid[with_mid]
     span_ns = end_ns - start_ns
     return {
         "num_fills": int(fills.num_rows),
-        "fees_total": float(float_column(fills, "fee").sum()),
-        "maker_share": float(qty[maker].sum()) / total_qty if total_qty > 0 else None,
-        "slippage_vs_mid": float(np.dot(qty[with_mid], signed_cost)) / slippage_weight * BPS
-        if slippage_weight > 0 else None,
+        "fees_total": _exact_sum(float_column(fills, "fee")),
+        "maker_share": _exact_sum(qty[maker]) / total_qty if total_qty > 0 else None,
+        "slippage_vs_mid": _exact_sum(weighted_cost) / slippage_weight * BPS if slippage_weight > 0 else None,
         "exposure": time_with_position_ns(trips, start_ns=start_ns, end_ns=end_ns) / span_ns if span_ns > 0 else None,
     }
 
@@ -182,9 +186,9 @@ def _order_metrics(orders: pa.Table) -> dict[str, MetricValue]:
     qty = float_column(orders, "qty")
     filled = float_column(orders, "filled_qty")
     counted = np.array([s in FINAL_STATUSES and s != REJECTED_STATUS for s in status], dtype=np.bool_)
-    ordered = float(qty[counted].sum()) if counted.size else 0.0
+    ordered = _exact_sum(qty[counted]) if counted.size else 0.0
     return {
         "num_orders": int(orders.num_rows),
         "num_rejected_orders": sum(s == REJECTED_STATUS for s in status),
-        "fill_ratio": float(filled[counted].sum()) / ordered if ordered > 0 else None,
+        "fill_ratio": _exact_sum(filled[counted]) / ordered if ordered > 0 else None,
     }

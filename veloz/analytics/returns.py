@@ -63,12 +63,14 @@ def equity_on_grid(ts_ns: IntArray, equity: FloatArray, *, start_ns: int, end_ns
 def interval_returns(grid_equity: FloatArray) -> FloatArray:
     """Simple returns between consecutive grid points, ``E[k] / E[k-1] - 1``.
 
-    Intervals that start at an equity <= 0 have no defined return and are left out.
+    Intervals that start at an equity <= 0 have no defined return and are left out. A ratio beyond
+    the float range (from a next-to-zero equity) is infinite, and the statistics it enters are None.
     """
     before = grid_equity[:-1]
     after = grid_equity[1:]
     defined = before > 0
-    return after[defined] / before[defined] - 1.0
+    with np.errstate(over="ignore"):
+        return after[defined] / before[defined] - 1.0
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,15 @@ def return_stats(returns: FloatArray, periods: float) -> ReturnStats:
     best, worst = float(returns.max()), float(returns.min())
     if count < 2:
         return ReturnStats(count, None, None, None, best, worst)
+    if not np.isfinite(returns).all():  # see interval_returns: nothing finite can be said
+        return ReturnStats(count, None, None, None, best if math.isfinite(best) else None, worst)
     root_periods = math.sqrt(periods)
-    mean = float(returns.mean())
-    deviation = float(returns.std(ddof=1))
-    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    with np.errstate(over="ignore", invalid="ignore"):  # squares of huge returns: inf, then None
+        mean = float(returns.mean())
+        deviation = float(returns.std(ddof=1))
+        downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    if not (math.isfinite(mean) and math.isfinite(deviation) and math.isfinite(downside)):
+        return ReturnStats(count, None, None, None, best, worst)
     return ReturnStats(
         count=count,
         volatility=deviation * root_periods,
