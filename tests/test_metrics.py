@@ -110,9 +110,14 @@ EXPECTED = {
     # qty-weighted side x (price - mid) / mid over the fills with a mid (f4 has none): qty 8.5.
     "slippage_vs_mid": (2 * (100 - 99.9) / 99.9 - 1 * (110 - 110.2) / 110.2 - 3 * (105 - 105.1) / 105.1
                         + 1 * (100 - 100.05) / 100.05 - 1 * (90 - 90.1) / 90.1 + 0.5 * 0.0) / 8.5 * BPS,
+    # The same weighted by traded value (price x qty) instead of qty: weights 200, 110, 315, 100, 90, 48.
+    "slippage_vs_mid_by_value": (200 * (100 - 99.9) / 99.9 - 110 * (110 - 110.2) / 110.2
+                                 - 315 * (105 - 105.1) / 105.1 + 100 * (100 - 100.05) / 100.05
+                                 - 90 * (90 - 90.1) / 90.1 + 48 * 0.0) / 863 * BPS,
     # Final, non-rejected orders: 1-6 and 9 (7 is still working, 8 was rejected).
     "fill_ratio": (2 + 1 + 3 + 2 + 1 + 1 + 0) / (2 + 1 + 3 + 2 + 1 + 2 + 1),
     "maker_share": (2 + 2 + 1 + 0.5) / (2 + 1 + 3 + 2 + 1 + 1 + 0.5),
+    "maker_share_by_value": (200 + 200 + 100 + 48) / 1063,
     "num_fills": 7,
     "num_orders": 9,
     "num_rejected_orders": 1,

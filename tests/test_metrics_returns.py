@@ -42,7 +42,8 @@ def test_interval_returns_skip_intervals_that_start_without_equity() -> None:
 def test_statistics_of_returns() -> None:
     returns = floats(0.01, -0.02, 0.03)
     stats = return_stats(returns, periods=4)
-    mean, deviation = 0.02 / 3, math.sqrt(((0.01 - 0.02 / 3) ** 2 + (-0.02 - 0.02 / 3) ** 2 + (0.03 - 0.02 / 3) ** 2) / 2)
+    mean = 0.02 / 3
+    deviation = math.sqrt(((0.01 - mean) ** 2 + (-0.02 - mean) ** 2 + (0.03 - mean) ** 2) / 2)
     downside = math.sqrt(0.02 ** 2 / 3)
     assert stats.count == 3 and stats.best == 0.03 and stats.worst == -0.02
     assert stats.volatility == pytest.approx(deviation * 2)

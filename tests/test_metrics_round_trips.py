@@ -113,7 +113,8 @@ def test_round_trip_pnl_plus_fees_is_the_realized_pnl_of_the_fills(fills: list[F
     realized = math.fsum(f.realized_pnl for f in fills)
     fees = math.fsum(f.fee for f in fills)
     scale = 1.0 + math.fsum(abs(f.realized_pnl) + abs(f.fee) for f in fills)
-    assert math.fsum(t.net_pnl for t in trips) + math.fsum(t.fees for t in trips) == pytest.approx(realized, abs=1e-12 * scale)
+    trips_pnl_plus_fees = math.fsum(t.net_pnl for t in trips) + math.fsum(t.fees for t in trips)
+    assert trips_pnl_plus_fees == pytest.approx(realized, abs=1e-12 * scale)
     assert math.fsum(t.fees for t in trips) == pytest.approx(fees, abs=1e-12 * scale)
     # Every closed trip gave back exactly what it took on; at most one trip per instrument is open.
     for trip in trips:

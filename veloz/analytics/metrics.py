@@ -162,23 +162,36 @@ def _exact_sum(values: FloatArray) -> float:
 def _fill_metrics(fills: pa.Table, trips: list[RoundTrip], *, start_ns: int,
                   end_ns: int) -> dict[str, MetricValue]:
     qty = float_column(fills, "qty")
-    total_qty = _exact_sum(qty)
+    value = np.abs(float_column(fills, "notional"))
     maker = bool_column(fills, "is_maker")
     mid = float_column(fills, "decision_mid")
     # Fills without a usable mid (empty book when the order was placed) cannot say what slippage was.
     with_mid = np.isfinite(mid) & (mid > 0)
-    slippage_weight = _exact_sum(qty[with_mid])
     side = int_column(fills, "side")[with_mid].astype(np.float64)
     price = float_column(fills, "price")[with_mid]
-    weighted_cost = qty[with_mid] * side * (price - mid[with_mid]) / mid[with_mid]
+    cost = side * (price - mid[with_mid]) / mid[with_mid]  # > 0: paid more / received less than the mid
     span_ns = end_ns - start_ns
     return {
         "num_fills": int(fills.num_rows),
         "fees_total": _exact_sum(float_column(fills, "fee")),
-        "maker_share": _exact_sum(qty[maker]) / total_qty if total_qty > 0 else None,
-        "slippage_vs_mid": _exact_sum(weighted_cost) / slippage_weight * BPS if slippage_weight > 0 else None,
+        # Quantities of different instruments are in different units (BTC, ETH, contracts), so the
+        # quantity-weighted figures suit one instrument; the by-value ones compare across instruments.
+        "maker_share": _share(qty[maker], qty),
+        "maker_share_by_value": _share(value[maker], value),
+        "slippage_vs_mid": _weighted_mean(cost, qty[with_mid], scale=BPS),
+        "slippage_vs_mid_by_value": _weighted_mean(cost, value[with_mid], scale=BPS),
         "exposure": time_with_position_ns(trips, start_ns=start_ns, end_ns=end_ns) / span_ns if span_ns > 0 else None,
     }
+
+
+def _share(part: FloatArray, whole: FloatArray) -> float | None:
+    total = _exact_sum(whole)
+    return _exact_sum(part) / total if total > 0 else None
+
+
+def _weighted_mean(values: FloatArray, weights: FloatArray, *, scale: float) -> float | None:
+    total = _exact_sum(weights)
+    return _exact_sum(values * weights) / total * scale if total > 0 else None
 
 
 def _order_metrics(orders: pa.Table) -> dict[str, MetricValue]:
