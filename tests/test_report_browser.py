@@ -3,6 +3,7 @@ back the DOM it built. Chromium must be installed (CI installs it); a missing on
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -204,3 +205,57 @@ def test_a_script_error_is_reported_on_the_page(chromium: Path, report: Path, tm
     broken.write_text(page[:start] + "{not json" + page[start:])
     marker = rendered_marker(render(chromium, broken, tmp_path))
     assert marker.startswith("error: ") and "JSON" in marker
+
+
+# Appended to a copy of the report: drives the page with the mouse events a user would cause and
+# writes what the page did into <body data-interaction>, which --dump-dom then shows us.
+INTERACTION_DRIVER = """
+<script>
+(function () {
+  var seen = {};
+  try {
+    var plot = document.querySelector("#chart-equity .plot");
+    var box = plot.querySelector("svg").getBoundingClientRect();
+    var fire = function (type, x) {
+      plot.dispatchEvent(new MouseEvent(type, {clientX: box.left + x, clientY: box.top + 60, bubbles: true}));
+    };
+    fire("mousemove", box.width / 2);
+    var tooltip = document.querySelector("#chart-equity .tooltip");
+    seen.tooltip = tooltip.hidden ? "" : tooltip.innerHTML;
+    var before = document.querySelector("#chart-equity path.equity").getAttribute("d");
+    fire("mousedown", box.width * 0.3); fire("mousemove", box.width * 0.6); fire("mouseup", box.width * 0.6);
+    seen.range = document.getElementById("range-label").textContent;
+    seen.zoomedDrawing = document.querySelector("#chart-equity path.equity").getAttribute("d") !== before;
+    plot.dispatchEvent(new MouseEvent("dblclick", {bubbles: true}));
+    seen.rangeAfterDoubleClick = document.getElementById("range-label").textContent;
+    var header = document.querySelector('#trades-table th[data-key="net_pnl"]');
+    header.click();
+    seen.firstAscending = document.querySelector("#trades-table tbody td").textContent;
+    header.click();
+    seen.firstDescending = document.querySelector("#trades-table tbody td").textContent;
+    seen.sort = header.getAttribute("aria-sort");
+  } catch (error) {
+    seen.error = String(error);
+  }
+  document.body.dataset.interaction = JSON.stringify(seen);
+})();
+</script>
+</body>"""
+
+
+def test_hover_drag_zoom_and_header_clicks(chromium: Path, report: Path, tmp_path: Path) -> None:
+    driven = tmp_path / "driven.html"
+    driven.write_text(report.read_text().replace("</body>", INTERACTION_DRIVER))
+    dom = render(chromium, driven, tmp_path)
+    assert rendered_marker(dom) == "ok"
+    (body,) = dom.find("body")
+    seen = json.loads(body.attrs["data-interaction"])
+    assert "error" not in seen
+    # Hovering mid-chart (5 of 10 minutes) shows the sample nearest the pointer: its time and equity.
+    assert seen["tooltip"] == "2024-08-08 00:05:00.000 UTC<br>equity: 1,015.00"
+    assert seen["range"].startswith("Showing 2024-08-08 00:0") and seen["zoomedDrawing"]
+    assert seen["rangeAfterDoubleClick"] == ""
+    trips = round_trips(two_instrument_run()["fills"])
+    by_net = sorted(range(len(trips)), key=lambda i: trips[i].net_pnl)
+    assert (seen["firstAscending"], seen["firstDescending"]) == (str(by_net[0] + 1), str(by_net[-1] + 1))
+    assert seen["sort"] == "descending"

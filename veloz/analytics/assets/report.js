@@ -317,15 +317,17 @@
     if (x < g.x0 || x > g.x1) { this.hideHover(); return; }
     var t = this.tOf(x);
     var spec = this.spec;
-    var lines = [formatTime(Math.round(t)) + " UTC"];
+    var lines = [];
     var dot = null;
     spec.lines.forEach(function (line) {
       if (!line.t.length) return;
       var i = line.step ? stepIndex(line.t, t) : nearestIndex(line.t, t);
       if (line.v[i] === null) return;
       lines.push(line.name + ": " + spec.valueFormat(line.v[i]));
+      // A sampled line shows its nearest sample and that sample's time; a step line the value in force.
       if (dot === null) dot = [line.step ? t : line.t[i], line.v[i]];
     });
+    lines.unshift(formatTime(Math.round(dot ? dot[0] : t)) + " UTC");
     var marker = this.nearestMarker(x, y);
     if (marker >= 0) {
       var m = spec.markers;
