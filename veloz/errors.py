@@ -91,3 +91,10 @@ class ClientOrderIdInUseError(InvalidOrderError):
 
 class UnknownOrderError(OrderError, LookupError):
     """No order has this id."""
+
+
+class ImportFormatError(VelozError, ValueError):
+    """An importer refused a file: unreadable or damaged, a checksum mismatch, a layout or data type
+    it does not read, a malformed row, or a value that does not fit the instrument (off-grid price,
+    a rate finer than 1e-8, ...). Names the file, and the line when there is one. Nothing is
+    returned for a refused file."""
