@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from veloz.data.import_fields import numbered_lines
+from veloz.data.import_fields import DAMAGED_DATA, numbered_lines
 from veloz.errors import ImportFormatError
 
 _ARCHIVE_NAME = re.compile(r"(?P<symbol>[A-Z0-9]+(?:_[A-Z0-9]+)?)-(?P<kind>[A-Za-z0-9]+)-"
@@ -98,6 +98,14 @@ def open_archive_lines(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, st
             names = ", ".join(info.filename for info in members) or "nothing"
             raise ImportFormatError(f"{path}: a Binance archive holds one .csv file; this one holds {names}")
         where = f"{path} [{members[0].filename}]"
+        # Check the CRC before parsing: damaged deflate data can decompress into rows that look
+        # merely malformed, and the real cause would only surface at the member's end.
+        try:
+            damaged = archive.testzip()
+        except DAMAGED_DATA as exc:
+            raise ImportFormatError(f"{where}: damaged compressed data ({exc})") from exc
+        if damaged is not None:
+            raise ImportFormatError(f"{where}: CRC mismatch, the compressed data is damaged")
         try:
             raw = archive.open(members[0])
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
