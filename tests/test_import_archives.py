@@ -375,6 +375,13 @@ def test_header_with_the_wrong_column_count_is_refused(tmp_path: Path) -> None:
         import_binance_archive(path, SPOT_BTCUSDT, "spot", "BTCUSDT")
 
 
+def test_byte_order_mark_before_the_header_is_ignored(tmp_path: Path) -> None:
+    text = (ARCHIVES / "ADABTC-1m-2021-11-27.csv").read_text()
+    path = tmp_path / "ADABTC-1m-2021-11-27.csv"
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    assert import_binance_archive(path, SPOT_ADABTC, "spot", "ADABTC")["klines_1m"].num_rows == 10
+
+
 def test_header_only_file_gives_an_empty_table(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "BTCUSDT-fundingRate-2026-05.csv", [],
                        header="calc_time,funding_interval_hours,last_funding_rate")

@@ -78,7 +78,7 @@ def open_archive_lines(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, st
     ``where`` names the file (and the zip member) for error messages."""
     if path.suffix == ".csv":
         try:
-            text = open(path, encoding="utf-8", newline="")
+            text = open(path, encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise ImportFormatError(f"cannot read {path}: {exc.strerror}") from exc
         with text:
@@ -110,5 +110,5 @@ def open_archive_lines(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, st
             raw = archive.open(members[0])
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
             raise ImportFormatError(f"{where}: cannot be extracted ({exc})") from exc
-        with raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
             yield where, numbered_lines(where, text)

@@ -193,6 +193,7 @@ def numbered_lines(where: str, lines: Iterable[str]) -> Iterator[tuple[int, str]
 
 def looks_like_header(first_field: str) -> bool:
     # Every data row of every format we read starts with a number or a date; headers with a name.
+    # (Files are opened as utf-8-sig, so a byte-order mark written by a spreadsheet is gone.)
     return first_field[:1].isalpha()
 
 

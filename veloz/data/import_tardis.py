@@ -74,10 +74,10 @@ def _open_lines(path: Path) -> Iterator[Iterator[tuple[int, str]]]:
     opener: Callable[[], IO[str]]
     if path.name.endswith(".csv.gz"):
         def opener() -> IO[str]:
-            return gzip.open(path, "rt", encoding="utf-8", newline="")
+            return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
     elif path.suffix == ".csv":
         def opener() -> IO[str]:
-            return open(path, encoding="utf-8", newline="")
+            return open(path, encoding="utf-8-sig", newline="")
     else:
         raise ImportFormatError(f"{path}: expected a Tardis .csv or .csv.gz file")
     try:
