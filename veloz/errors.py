@@ -106,3 +106,10 @@ class StrategyFailed(VelozError):
     def __init__(self, message: str, strategy_traceback: str) -> None:
         super().__init__(message)
         self.strategy_traceback = strategy_traceback
+
+
+class ImportFormatError(VelozError, ValueError):
+    """An importer refused a file: unreadable or damaged, a checksum mismatch, a layout or data type
+    it does not read, a malformed row, or a value that does not fit the instrument (off-grid price,
+    a rate finer than 1e-8, ...). Names the file, and the line when there is one. Nothing is
+    returned for a refused file."""

@@ -82,6 +82,19 @@ SEQUENCE_COLUMN = {
     "funding": None, "mark_price": None,
 }
 
+# --- Binance bookDepth archives (added with the archive importers) -------------------------------
+# data.binance.vision `bookDepth` is NOT a book of price levels: every ~30 s it gives, per percentage
+# band around the mid (-5 .. +5, sometimes finer), the resting quantity and notional within that
+# band. It cannot feed DEPTH (no prices), so it has its own type. One row per band per sample:
+# percentage_e8 is the signed band in 1e-8 of a percent (-5 -> -500000000; negative = bid side),
+# qty the base quantity in lots, notional_e8 the quote notional in 1e-8 of the quote asset.
+BOOK_DEPTH_PCT = pa.schema([
+    ("ts_ns", I64), ("local_ts_ns", I64), ("percentage_e8", I64), ("qty", I64), ("notional_e8", I64),
+])
+SCHEMAS["book_depth_pct"] = BOOK_DEPTH_PCT
+SEQUENCE_COLUMN["book_depth_pct"] = "percentage_e8"
+# --- end of the bookDepth block -------------------------------------------------------------------
+
 
 def schema_for(data_type: str) -> pa.Schema:
     """The schema of a data type name (``klines_<interval>`` included)."""
