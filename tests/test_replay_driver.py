@@ -133,6 +133,16 @@ def test_a_new_snapshot_replaces_the_book() -> None:
     assert d.levels(0, -1, 10) == [(95, 4)]
 
 
+def test_back_to_back_snapshots_of_different_times_are_two_books_not_one() -> None:
+    """Tardis snapshots carry no update ids: a snapshot row of another time starts a new book."""
+    d = driver()
+    s = d.add_stream(0, "depth")
+    snaps = depth_chunk([T0, T0, T0 + 1, T0 + 1], [1, -1, 1, -1], [99, 101, 90, 95], [1, 1, 2, 2], kind=[2] * 4,
+                        seq=[-1] * 4)
+    drain(d, {s: [snaps]})
+    assert d.levels(0, 1, 10) == [(90, 2)] and d.levels(0, -1, 10) == [(95, 2)]
+
+
 def test_unsubscribed_events_never_enter_python() -> None:
     d = driver()
     d.set_callbacks(on_trade=lambda t: pytest.fail("not subscribed"), on_book=lambda b: pytest.fail("not subscribed"))

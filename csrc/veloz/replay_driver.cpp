@@ -264,8 +264,15 @@ void ReplayDriver::apply_row(Stream& stream, ReplayEvent& out, bool& emit) {
       break;
     }
     case StreamKind::depth: {
+      // A snapshot row starts a new book unless it continues the snapshot of the row before (same
+      // time and id): sources without update ids (Tardis) still separate consecutive snapshots.
       const bool snapshot = c.kind != nullptr && c.kind[i] == 2;
-      if (snapshot && !stream.in_snapshot) inst.venue->clear_book(ts);
+      if (snapshot) {
+        const int64_t key[3] = {ts, c.local_ts[i], c.seq ? c.seq[i] : 0};
+        const bool continues = stream.in_snapshot && std::equal(key, key + 3, stream.snapshot_key);
+        if (!continues) inst.venue->clear_book(ts);
+        std::copy(key, key + 3, stream.snapshot_key);
+      }
       stream.in_snapshot = snapshot;
       const int8_t side = c.side ? c.side[i] : 0;
       inst.venue->on_level(book_side(side), v0, v1, ts);

@@ -110,7 +110,8 @@ class ReplayDriver {
     StreamChunk chunk;
     std::size_t pos = 0;
     bool ended = false;
-    bool in_snapshot = false;  // depth: inside a run of snapshot rows
+    bool in_snapshot = false;  // depth: the previous row was a snapshot row ...
+    int64_t snapshot_key[3] = {0, 0, 0};  // ... of this (ts, local ts, update id)
   };
   struct InstrumentState {
     InstrumentSpec spec;
