@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.workloads._replay import load_npz, replay, result, synthetic_trades, trade_streams
-from strategy_sdk.examples.ma_cross import MovingAverageCross
+from strategy_sdk.examples.ma_cross import MovingAverageCross, MovingAverageCrossParams
 
 DEFAULT_N = 1_000_000
 INPUT_KEYS = ("ts_ns", "px_ticks", "qty_lots", "side")
@@ -16,7 +16,7 @@ INPUT_KEYS = ("ts_ns", "px_ticks", "qty_lots", "side")
 
 def run(n: int, seed: int, input: str | None = None) -> dict[str, Any]:
     arrays = load_npz(input, INPUT_KEYS) if input else synthetic_trades(n, seed)
-    strategy = MovingAverageCross(MovingAverageCross.Params(instrument="BTCUSDT", fast=50, slow=200, lots=1))
+    strategy = MovingAverageCross(MovingAverageCrossParams(fast=50, slow=200, lots=1))
     outcome = replay(strategy, trade_streams(arrays))
     out = result(outcome, len(arrays["ts_ns"]))
     assert out["oms_refusals"] == 0

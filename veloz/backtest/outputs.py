@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from veloz.backtest.runner import BacktestRun
@@ -198,6 +199,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(temp)
         with open(temp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(temp, 0o644)  # mkstemp makes it private; outputs are ordinary files
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -206,3 +208,40 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_parquet(path: Path, table: pa.Table) -> None:
     atomic_write(path, lambda temp: pq.write_table(table, temp, compression="zstd"))
+
+
+def write_outputs(run: BacktestRun, out_dir: Path, run_info: dict[str, Any]) -> dict[str, Any]:
+    """Writes orders, fills, positions, equity and records (Parquet), metrics.json and report.html
+    into `out_dir`; returns the metrics. Each file appears whole or not at all."""
+    from veloz.analytics import compute_metrics, write_metrics_json, write_report_html
+
+    tables = build_tables(run)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_parquet(out_dir / "orders.parquet", tables.orders)
+    write_parquet(out_dir / "fills.parquet", tables.fills)
+    write_parquet(out_dir / "positions.parquet", tables.positions)
+    write_parquet(out_dir / "equity.parquet", tables.equity)
+    write_parquet(out_dir / "records.parquet", tables.records)
+    start = run.first_ts_ns if run.first_ts_ns is not None else run.last_ts_ns
+    end = max(run.last_ts_ns, start + 1)
+    info = dict(run_info)
+    info.update({
+        "start_ns": start, "end_ns": end,
+        "account_currency": _account_currency(run.instruments),
+        "instruments": [inst.symbol for inst in run.instruments],
+        "events": run.counters.get("data_events", 0),
+        "stopped_by_strategy_error": None if run.failure is None else str(run.failure),
+    })
+    metrics = compute_metrics(tables.equity, tables.fills, tables.orders, start_ns=start, end_ns=end)
+    write_metrics_json(out_dir / "metrics.json", metrics, info)
+    prices = tables.positions.select(["ts_ns", "instrument", "mark_price"]).rename_columns(
+        ["ts_ns", "instrument", "price"])
+    prices = prices.filter(pa.compute.greater(prices.column("price"), 0.0))
+    write_report_html(out_dir / "report.html", equity=tables.equity, fills=tables.fills, orders=tables.orders,
+                      positions=tables.positions, metrics=metrics, run_info=info, price_series=prices)
+    return metrics
+
+
+def _account_currency(instruments: list[Instrument]) -> str:
+    first = instruments[0]
+    return first.quote_asset if first.market == "spot" else first.margin_asset
