@@ -91,3 +91,9 @@ class ClientOrderIdInUseError(InvalidOrderError):
 
 class UnknownOrderError(OrderError, LookupError):
     """No order has this id."""
+
+
+class CatalogError(VelozError, ValueError):
+    """The data catalog refused an operation or found a damaged file: a table that does not match
+    its data type's schema, an instrument that differs from the one stored for the symbol, a
+    truncated or foreign Parquet file. Names the column or the file."""
