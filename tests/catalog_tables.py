@@ -28,11 +28,11 @@ def spot_btcusdt() -> Instrument:
 def table(data_type: str, rows: Sequence[Sequence[int]]) -> pa.Table:
     """A table of the data type from row tuples in schema column order."""
     schema = schema_for(data_type)
-    columns = list(zip(*rows)) if rows else [[] for _ in schema]
+    columns: list[Sequence[int]] = list(zip(*rows)) if rows else [[] for _ in schema]
     return pa.table([pa.array(list(values), type=f.type) for values, f in zip(columns, schema)], schema=schema)
 
 
-def trades(rows: Sequence[tuple[int, int, int, int, int, int]]) -> pa.Table:
+def trades(rows: Sequence[Sequence[int]]) -> pa.Table:
     """(ts_ns, local_ts_ns, trade_id, px, qty, side) rows."""
     return table("trades", rows)
 

@@ -109,7 +109,7 @@ def test_book_ticker_crossed_and_outliers() -> None:
 
 
 def depth_message(ts: int, first: int, last: int, prev: int, bids: dict[int, int], asks: dict[int, int],
-                  kind: int = 0) -> list[tuple[int, ...]]:
+                  kind: int = 0) -> list[tuple[int, int, int, int, int, int, int, int, int]]:
     return ([(ts, ts - 3, first, last, prev, kind, 1, px, q) for px, q in bids.items()]
             + [(ts, ts - 3, first, last, prev, kind, -1, px, q) for px, q in asks.items()])
 

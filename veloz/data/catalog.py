@@ -92,7 +92,7 @@ class Catalog:
             raise CatalogError(f"instrument {instrument.market} {instrument.symbol} given for data of "
                                f"{market} {symbol}")
         rows = dedupe_and_sort(validate_table(table, data_type), data_type)
-        self._check_instrument(key, instrument)
+        self.check_instrument(venue, market, symbol, instrument)
         if rows.num_rows == 0:
             return WriteResult(0, 0)
         self._store_instrument(key, instrument)
@@ -109,7 +109,10 @@ class Catalog:
             added += after - before
         return WriteResult(table.num_rows, added, written)
 
-    def _check_instrument(self, key: SeriesKey, instrument: Instrument) -> None:
+    def check_instrument(self, venue: str, market: str, symbol: str, instrument: Instrument) -> None:
+        """Raises CatalogError if the symbol's stored instrument differs from ``instrument`` (a
+        symbol with no data yet accepts any). Lets a multi-table import check before writing."""
+        key = SeriesKey(venue, market, symbol, "trades")
         path = instrument_path(self.root, key)
         if not path.exists():
             return
@@ -124,7 +127,7 @@ class Catalog:
     def _store_instrument(self, key: SeriesKey, instrument: Instrument) -> None:
         path = instrument_path(self.root, key)
         if path.exists():
-            return  # _check_instrument has already found it equal
+            return  # check_instrument has already found it equal
         text = json.dumps(instrument_to_dict(instrument), indent=2, sort_keys=True) + "\n"
 
         def write_json(handle: IO[bytes]) -> None:
