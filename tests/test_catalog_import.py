@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conftest import DEMO_CAPTURE, DEMO_EXCHANGE_INFO
 from veloz.data.catalog import Catalog
 from veloz.data.import_captures import capture_instruments, import_capture, import_captures
 from veloz.errors import CaptureFormatError, InstrumentError
@@ -72,10 +73,17 @@ def assert_same_rows(got: list[tuple[int, ...]], wanted: list[tuple[int, ...]], 
     assert got == wanted, data_type
 
 
-def test_demo_capture_tables_equal_an_independent_conversion(demo_capture: Path, demo_exchange_info: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_expected() -> dict[str, list[tuple[int, ...]]]:
+    """The demo's rows by the independent conversion (slow: Decimal arithmetic per level), once."""
+    return expected_hftbacktest_rows(DEMO_CAPTURE, load_exchange_info(DEMO_EXCHANGE_INFO)["BTCUSDT"])
+
+
+def test_demo_capture_tables_equal_an_independent_conversion(demo_capture: Path, demo_exchange_info: Path,
+                                                             demo_expected: dict[str, list[tuple[int, ...]]]) -> None:
     instrument = load_exchange_info(demo_exchange_info)["BTCUSDT"]
     result = import_capture(demo_capture, {"BTCUSDT": instrument})
-    expected = expected_hftbacktest_rows(demo_capture, instrument)
+    expected = demo_expected
     assert set(result.tables) == {"BTCUSDT"}
     for data_type, wanted in expected.items():
         assert_same_rows(rows(result.tables["BTCUSDT"][data_type]), wanted, data_type)
@@ -84,10 +92,10 @@ def test_demo_capture_tables_equal_an_independent_conversion(demo_capture: Path,
     assert not result.skipped
 
 
-def test_demo_capture_into_the_catalog_keeps_every_row(demo_capture: Path, demo_exchange_info: Path,
-                                                       tmp_path: Path) -> None:
+def test_demo_capture_into_the_catalog_keeps_every_row(demo_capture: Path, demo_exchange_info: Path, tmp_path: Path,
+                                                       demo_expected: dict[str, list[tuple[int, ...]]]) -> None:
     instrument = load_exchange_info(demo_exchange_info)["BTCUSDT"]
-    expected = expected_hftbacktest_rows(demo_capture, instrument)
+    expected = demo_expected
     result = import_capture(demo_capture, capture_instruments(demo_capture, demo_exchange_info))
     catalog = Catalog(tmp_path)
     for data_type, table in result.tables["BTCUSDT"].items():
