@@ -115,6 +115,7 @@ def test_exact_duplicates_within_one_table_are_dropped(tmp_path: Path) -> None:
     (lambda t: t.set_column(3, "px", t.column("px").cast(pa.int32())), "'px' must be int64, not int32"),
     (lambda t: t.append_column("venue", pa.array(["x"] * t.num_rows)), "unknown column 'venue'"),
     (lambda t: t.set_column(5, "side", pa.array([1, None, 1, 1, -1], pa.int8())), "'side' holds 1 null"),
+    (lambda t: t.append_column("px", t.column("px")), "column 'px' more than once"),
 ])
 def test_schema_violations_name_the_column(tmp_path: Path, change, message: str) -> None:  # noqa: ANN001
     with pytest.raises(CatalogError, match=message):

@@ -108,7 +108,7 @@ def test_check_finds_injected_problems_and_exits_1(tmp_path: Path) -> None:
     (["data", "import", DEMO, "--catalog", "unused", "--format", "tardis"],
      "--format tardis needs --symbol, --market, --exchange-info"),
     (["data", "import", DEMO, "--catalog", "unused", "--format", "cryptofeed", "--exchange-info", DEMO_INFO],
-     "is a hftbacktest capture, not cryptofeed"),
+     "is a capture in hftbacktest format, not cryptofeed"),
     (["data", "import", DEMO, "--catalog", DEMO, "--exchange-info", DEMO_INFO], "is not a directory"),
 ])
 def test_usage_errors_exit_2_with_one_line(args: list[str], fragment: str) -> None:

@@ -95,7 +95,7 @@ class Catalog:
         self.check_instrument(venue, market, symbol, instrument)
         if rows.num_rows == 0:
             return WriteResult(0, 0)
-        self._store_instrument(key, instrument)
+        self._store_instrument(instrument_path(self.root, venue, market, symbol), instrument)
         days = rows.column("ts_ns").to_numpy() // NS_PER_DAY
         # Rows are sorted by ts_ns, so each UTC day is one contiguous slice.
         bounds = [0, *(np.flatnonzero(np.diff(days)) + 1).tolist(), rows.num_rows]
@@ -112,8 +112,7 @@ class Catalog:
     def check_instrument(self, venue: str, market: str, symbol: str, instrument: Instrument) -> None:
         """Raises CatalogError if the symbol's stored instrument differs from ``instrument`` (a
         symbol with no data yet accepts any). Lets a multi-table import check before writing."""
-        key = SeriesKey(venue, market, symbol, "trades")
-        path = instrument_path(self.root, key)
+        path = instrument_path(self.root, venue, market, symbol)
         if not path.exists():
             return
         stored = self._load_instrument_doc(path)
@@ -121,11 +120,11 @@ class Catalog:
         if stored != given:
             changes = [f"{name} {stored.get(name)!r} stored, {given.get(name)!r} given"
                        for name in sorted(set(stored) | set(given)) if stored.get(name) != given.get(name)]
-            raise CatalogError(f"{path} holds a different instrument for {key.symbol} ({'; '.join(changes)}): "
+            raise CatalogError(f"{path} holds a different instrument for {symbol} ({'; '.join(changes)}): "
                                "its stored ticks and lots would be misread; use another catalog or venue")
 
-    def _store_instrument(self, key: SeriesKey, instrument: Instrument) -> None:
-        path = instrument_path(self.root, key)
+    @staticmethod
+    def _store_instrument(path: Path, instrument: Instrument) -> None:
         if path.exists():
             return  # check_instrument has already found it equal
         text = json.dumps(instrument_to_dict(instrument), indent=2, sort_keys=True) + "\n"
@@ -152,7 +151,7 @@ class Catalog:
 
     def instrument(self, venue: str, market: str, symbol: str) -> Instrument:
         """The instrument stored with the symbol's data (its tick and lot grids)."""
-        path = instrument_path(self.root, SeriesKey(venue, market, symbol, "trades"))
+        path = instrument_path(self.root, venue, market, symbol)
         if not path.exists():
             raise CatalogError(f"no instrument for {venue} {market} {symbol} in {self.root} ({path} is missing)")
         doc = self._load_instrument_doc(path)

@@ -43,6 +43,9 @@ def validate_table(table: pa.Table, data_type: str) -> pa.Table:
     """The table with exactly the data type's columns (in schema order), or a CatalogError naming
     the first column that is missing, extra, of the wrong type, or holds nulls."""
     schema = schema_for(data_type)
+    if len(set(table.column_names)) != len(table.column_names):
+        repeated = sorted({name for name in table.column_names if table.column_names.count(name) > 1})
+        raise CatalogError(f"{data_type} table has column '{repeated[0]}' more than once")
     for field in schema:
         if field.name not in table.column_names:
             raise CatalogError(f"{data_type} table has no column '{field.name}' ({field.type}); "
@@ -57,8 +60,6 @@ def validate_table(table: pa.Table, data_type: str) -> pa.Table:
     if extra:
         raise CatalogError(f"{data_type} table has unknown column '{extra[0]}'; "
                            f"the schema's columns are: {', '.join(schema.names)}")
-    if len(set(table.column_names)) != len(table.column_names):
-        raise CatalogError(f"{data_type} table repeats a column name: {', '.join(table.column_names)}")
     return table.select(schema.names).cast(schema)
 
 

@@ -336,7 +336,7 @@ def _aggressor(data: dict[str, Any]) -> int:
 def _sources(path: Path, fmt: str, snapshots: Path | None) -> Iterator[tuple[Path, Iterable[CaptureFrame]]]:
     detected = detect_format(path)
     if fmt != "auto" and fmt != detected:
-        raise CaptureFormatError(f"{path} is a {detected} capture, not {fmt}")
+        raise CaptureFormatError(f"{path} is a capture in {detected} format, not {fmt}")
     if detected == "hftbacktest":
         if snapshots is not None:
             raise CaptureFormatError(f"{path}: an hftbacktest capture carries its own snapshot; "

@@ -25,6 +25,16 @@ _DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.parquet")
 _PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
+def check_symbol_path(venue: str, market: str, symbol: str) -> None:
+    """Raises CatalogError unless the names can be catalog directories."""
+    for name, value in (("venue", venue), ("symbol", symbol)):
+        if not isinstance(value, str) or not _PATH_PART.fullmatch(value):
+            raise CatalogError(f"{name} {value!r} cannot name a catalog directory "
+                               "(letters, digits, '_', '.', '-'; not starting with '.' or '-')")
+    if market not in MARKETS:
+        raise CatalogError(f"market must be one of {', '.join(MARKETS)}, not {market!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesKey:
     """One stored series: a data type of one symbol."""
@@ -35,13 +45,7 @@ class SeriesKey:
     data_type: str
 
     def __post_init__(self) -> None:
-        for name in ("venue", "symbol"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not _PATH_PART.fullmatch(value):
-                raise CatalogError(f"{name} {value!r} cannot name a catalog directory "
-                                   "(letters, digits, '_', '.', '-'; not starting with '.' or '-')")
-        if self.market not in MARKETS:
-            raise CatalogError(f"market must be one of {', '.join(MARKETS)}, not {self.market!r}")
+        check_symbol_path(self.venue, self.market, self.symbol)
         try:
             schema_for(self.data_type)
         except ValueError as exc:
@@ -57,16 +61,14 @@ def day_start_ns(day: dt.date) -> int:
     return (day - _EPOCH).days * NS_PER_DAY
 
 
-def symbol_dir(root: Path, key: SeriesKey) -> Path:
-    return root / key.venue / key.market / key.symbol
-
-
-def instrument_path(root: Path, key: SeriesKey) -> Path:
-    return symbol_dir(root, key) / INSTRUMENT_FILE
+def instrument_path(root: Path, venue: str, market: str, symbol: str) -> Path:
+    """The symbol's instrument.json: one per symbol, shared by its data types."""
+    check_symbol_path(venue, market, symbol)
+    return root / venue / market / symbol / INSTRUMENT_FILE
 
 
 def series_dir(root: Path, key: SeriesKey) -> Path:
-    return symbol_dir(root, key) / key.data_type
+    return root / key.venue / key.market / key.symbol / key.data_type
 
 
 def day_path(root: Path, key: SeriesKey, day: dt.date) -> Path:
