@@ -135,6 +135,8 @@ def line_of(demo_capture: Path, number: int) -> bytes:
     (2, b',"E":1723161256313}', b'}', r":2: field 'E' is missing"),
     (3, b'"m":false', b'"m":"no"', r":3: field 'm' must be true or false"),
     (4, b'}}', b'}', r":4: invalid JSON"),
+    (3, b'"t":5266583935', b'"t":9223372036854775808', r":3: field 't' must be a 64-bit integer"),
+    (3, b'"E":1723161256322', b'"E":-1', r":3: field 'E' is not a time in ms or µs since 1970: -1"),
 ])
 def test_bad_line_names_file_line_and_field(demo_capture: Path, demo_exchange_info: Path, tmp_path: Path,
                                             number: int, old: bytes, new: bytes, message: str) -> None:

@@ -117,10 +117,13 @@ def _field(data: dict[str, Any], name: str) -> Any:
         raise _FrameError(f"field '{name}' is missing") from None
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
 def _integer(data: dict[str, Any], name: str) -> int:
     value = _field(data, name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _FrameError(f"field '{name}' must be an integer, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or value not in _INT64:
+        raise _FrameError(f"field '{name}' must be a 64-bit integer, not {value!r}")
     return value
 
 
@@ -128,7 +131,10 @@ def _exchange_ns(data: dict[str, Any], name: str) -> int:
     """An exchange time in ns. Binance sends ms, or µs on spot streams opened with
     timeUnit=MICROSECOND; the magnitude tells which (ms stay below 1e14 until year 5138)."""
     value = _integer(data, name)
-    return value * 1_000_000 if value < 10**14 else value * 1_000
+    ns = value * 1_000_000 if value < 10**14 else value * 1_000
+    if not 0 <= ns < 2**63:
+        raise _FrameError(f"field '{name}' is not a time in ms or µs since 1970: {value}")
+    return ns
 
 
 def _decimal(data: dict[str, Any], name: str) -> str:
