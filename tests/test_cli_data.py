@@ -149,3 +149,17 @@ def test_clashing_instrument_is_refused_before_any_write(tmp_path: Path) -> None
     result = veloz("data", "import", DEMO, "--exchange-info", finer, "--catalog", catalog)
     assert_usage_error(result, "holds a different instrument for BTCUSDT")
     assert sorted(p.name for p in (catalog / "binance/usdm/BTCUSDT").iterdir()) == ["instrument.json", "trades"]
+
+
+def test_cryptofeed_import_uses_the_recorded_exchange_info(shared_data: Path, tmp_path: Path) -> None:
+    delivery = shared_data / "cryptofeed" / "BINANCE_DELIVERY.ws.1.0"
+    result = veloz("data", "import", delivery, "--catalog", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    report = one_json(result)
+    assert report["skipped"] == {"kline": 33} and report["frames"]["snapshot"] == 10
+    assert {w["market"] for w in report["written"]} == {"coinm"}
+    assert veloz("data", "check", "--catalog", tmp_path).returncode == 0
+    spot = shared_data / "cryptofeed" / "BINANCE.ws.1.0"
+    assert_usage_error(veloz("data", "import", spot, "--catalog", tmp_path / "spot"),
+                       "BINANCE.http.0.0:1: field 'bids[388][0]': '0.25974000' of NKNUSDT price")
+    assert not (tmp_path / "spot").exists()
