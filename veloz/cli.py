@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from veloz import __version__
+from veloz.cli_data import register as register_data_commands
 from veloz.errors import VelozError
 
 # 128 + SIGPIPE: the status a shell shows for `cat`, `grep`... when the reader of their output
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veloz", description="VeloZ trading engine")
     parser.add_argument("--version", action="version", version=f"veloz {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    register_data_commands(commands)
 
     book = commands.add_parser("book", help="order-book tools").add_subparsers(dest="book_command", required=True)
     replay = book.add_parser(

@@ -113,3 +113,9 @@ class ImportFormatError(VelozError, ValueError):
     it does not read, a malformed row, or a value that does not fit the instrument (off-grid price,
     a rate finer than 1e-8, ...). Names the file, and the line when there is one. Nothing is
     returned for a refused file."""
+
+
+class CatalogError(VelozError, ValueError):
+    """The data catalog refused an operation or found a damaged file: a table that does not match
+    its data type's schema, an instrument that differs from the one stored for the symbol, a
+    truncated or foreign Parquet file. Names the column or the file."""
