@@ -135,15 +135,11 @@ def _backtest(args: argparse.Namespace) -> int:
 
 def catalog_span(catalog: Any, keys: list[str], start: int | None, end: int | None) -> tuple[int, int]:
     """The replayed time range, for the progress bar."""
-    from veloz.backtest.catalog_source import parse_instrument_key
+    from veloz.backtest.catalog_source import time_span
 
-    firsts, lasts = [], []
-    for key in keys:
-        first, last = catalog.time_range(*parse_instrument_key(key))
-        firsts.append(first)
-        lasts.append(last)
-    lo = max(min(firsts), start) if start is not None else min(firsts)
-    hi = min(max(lasts), end) if end is not None else max(lasts)
+    span = time_span(catalog, keys) or (0, 1)
+    lo = max(span[0], start) if start is not None else span[0]
+    hi = min(span[1], end) if end is not None else span[1]
     return lo, hi
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from veloz.backtest.feeds import STREAM_OF, Chunk, as_chunk
+from veloz.backtest.feeds import STREAM_OF, Chunk
 from veloz.backtest.runner import InstrumentData
 from veloz.data.catalog import Catalog
 from veloz.errors import BacktestError
 
-__all__ = ["instrument_data", "parse_instrument_key"]
+__all__ = ["data_types", "instrument_data", "parse_instrument_key", "time_span"]
 
 
 def parse_instrument_key(key: str) -> tuple[str, str, str]:
@@ -24,7 +24,7 @@ def parse_instrument_key(key: str) -> tuple[str, str, str]:
 def instrument_data(catalog: Catalog, key: str, start_ns: int | None, end_ns: int | None,
                     batch_rows: int = 1 << 20) -> InstrumentData:
     venue, market, symbol = parse_instrument_key(key)
-    types = catalog.data_types(venue, market, symbol)
+    types = data_types(catalog, venue, market, symbol)
     if not types:
         raise BacktestError(f"the catalog at {catalog.root} has no data for {key}")
     instrument = catalog.instrument(venue, market, symbol)
@@ -38,8 +38,23 @@ def instrument_data(catalog: Catalog, key: str, start_ns: int | None, end_ns: in
     return InstrumentData(instrument, streams)
 
 
+def data_types(catalog: Catalog, venue: str, market: str, symbol: str) -> list[str]:
+    return sorted({e.data_type for e in catalog.entries() if (e.venue, e.market, e.symbol) == (venue, market, symbol)})
+
+
+def time_span(catalog: Catalog, keys: list[str]) -> tuple[int, int] | None:
+    """First and last timestamp over every replayable series of these instruments."""
+    firsts, lasts = [], []
+    wanted = {parse_instrument_key(key) for key in keys}
+    for entry in catalog.entries():
+        if (entry.venue, entry.market, entry.symbol) in wanted and entry.data_type in STREAM_OF \
+                and entry.first_ts_ns is not None and entry.last_ts_ns is not None:
+            firsts.append(entry.first_ts_ns)
+            lasts.append(entry.last_ts_ns)
+    return (min(firsts), max(lasts)) if firsts else None
+
+
 def _chunks(catalog: Catalog, venue: str, market: str, symbol: str, data_type: str, start_ns: int | None,
             end_ns: int | None, batch_rows: int) -> Iterator[Chunk]:
-    for batch in catalog.scan(venue, market, symbol, data_type, start_ns=start_ns, end_ns=end_ns,
-                              batch_rows=batch_rows):
-        yield as_chunk(batch)
+    yield from catalog.scan_arrays(venue, market, symbol, data_type, start_ns=start_ns, end_ns=end_ns,
+                                   batch_rows=batch_rows)

@@ -22,7 +22,7 @@ from veloz.matching import Fees, Latency
 __all__ = ["BacktestConfig", "BacktestRun", "InstrumentData", "run_backtest"]
 
 # Rows per driver call between progress updates: large enough that the pause costs nothing.
-_PROGRESS_ROWS = 1 << 20
+_PROGRESS_ROWS = 1 << 18
 # Data types in the order their streams are added: at equal keys the earlier stream goes first.
 _STREAM_ORDER = ("depth", "book_ticker", "trades", "agg_trades", "mark_price", "funding")
 
@@ -153,6 +153,8 @@ def run_backtest(
                     progress(driver.now, driver.counters()["data_events"])
             else:
                 break
+        if progress is not None:
+            progress(driver.now, driver.counters()["data_events"])
         _call(strategy.on_stop)
     except StrategyFailed as failure:
         run.failure = failure
