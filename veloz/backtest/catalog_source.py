@@ -22,7 +22,7 @@ def parse_instrument_key(key: str) -> tuple[str, str, str]:
 
 
 def instrument_data(catalog: Catalog, key: str, start_ns: int | None, end_ns: int | None,
-                    batch_rows: int = 1 << 20) -> InstrumentData:
+                    batch_rows: int = 1 << 18) -> InstrumentData:
     venue, market, symbol = parse_instrument_key(key)
     types = data_types(catalog, venue, market, symbol)
     if not types:
