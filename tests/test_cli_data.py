@@ -163,3 +163,23 @@ def test_cryptofeed_import_uses_the_recorded_exchange_info(shared_data: Path, tm
     assert_usage_error(veloz("data", "import", spot, "--catalog", tmp_path / "spot"),
                        "BINANCE.http.0.0:1: field 'bids[388][0]': '0.25974000' of NKNUSDT price")
     assert not (tmp_path / "spot").exists()
+
+
+ARCHIVE = ROOT / "tests" / "data" / "archives" / "BTCUSDT-fundingRate-2026-04.zip"
+TARDIS_TRADES = ROOT / "tests" / "data" / "tardis" / "binance-futures_trades_BTCUSDT.csv"
+
+
+def test_archive_and_tardis_imports_take_the_instrument_from_the_catalog(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    refused = veloz("data", "import", ARCHIVE, "--format", "binance-archive", "--market", "usdm", "--symbol",
+                    "BTCUSDT", "--catalog", catalog)
+    assert_usage_error(refused, "needs --exchange-info")
+    assert veloz("data", "import", DEMO, "--exchange-info", DEMO_INFO, "--catalog", catalog).returncode == 0
+    for source, fmt in ((ARCHIVE, "binance-archive"), (TARDIS_TRADES, "tardis")):
+        done = veloz("data", "import", source, "--format", fmt, "--market", "usdm", "--symbol", "btcusdt",
+                     "--catalog", catalog)
+        assert done.returncode == 0, done.stderr
+    stored = Catalog(catalog)
+    funding = stored.read("binance", "usdm", "BTCUSDT", "funding")
+    assert funding.num_rows == 90  # April 2026, every 8 hours
+    assert stored.read("binance", "usdm", "BTCUSDT", "trades").num_rows == 21313 + 4

@@ -143,18 +143,30 @@ def _capture_import(args: argparse.Namespace) -> CaptureImport:
 
 
 def _archive_import(args: argparse.Namespace) -> CaptureImport:
+    from veloz.data.catalog import Catalog
     from veloz.data.import_captures import CaptureImport
+    from veloz.errors import CatalogError
     from veloz.instruments import load_exchange_info
 
-    missing = [option for option, value in (("--symbol", args.symbol), ("--market", args.market),
-                                            ("--exchange-info", args.exchange_info)) if not value]
+    missing = [option for option, value in (("--symbol", args.symbol), ("--market", args.market)) if not value]
     if missing:
         raise DataCommandError(f"--format {args.format} needs {', '.join(missing)}: an archive names neither its "
                                "symbol's market nor its tick and lot sizes")
     symbol = args.symbol.strip().upper()
-    instrument = load_exchange_info(args.exchange_info, args.market).get(symbol)
-    if instrument is None:
-        raise DataCommandError(f"{args.exchange_info} has no symbol {symbol}")
+    if args.exchange_info is not None:
+        instrument = load_exchange_info(args.exchange_info, args.market).get(symbol)
+        if instrument is None:
+            raise DataCommandError(f"{args.exchange_info} has no symbol {symbol}")
+    else:
+        # The catalog may already know the instrument (from an earlier import with exchangeInfo).
+        catalog = Catalog(args.catalog) if args.catalog.is_dir() else None
+        try:
+            instrument = catalog.instrument(args.venue, args.market, symbol) if catalog is not None else None
+        except CatalogError:
+            instrument = None
+        if instrument is None:
+            raise DataCommandError(f"--format {args.format} needs --exchange-info for {args.market} {symbol}: the "
+                                   f"catalog {args.catalog} does not know its tick and lot sizes yet")
     importer = _archive_importer(args.format)
     combined = CaptureImport(instruments={symbol: instrument})
     for source in args.sources:
