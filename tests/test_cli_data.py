@@ -106,7 +106,7 @@ def test_check_finds_injected_problems_and_exits_1(tmp_path: Path) -> None:
     (["data", "import", DEMO, "--catalog", "unused"], "records no exchangeInfo; give one (--exchange-info)"),
     (["data", "import", "missing.gz", "--catalog", "unused"], "source not found: missing.gz"),
     (["data", "import", DEMO, "--catalog", "unused", "--format", "tardis"],
-     "--format tardis needs --symbol, --market, --exchange-info"),
+     "--format tardis needs --symbol, --market"),
     (["data", "import", DEMO, "--catalog", "unused", "--format", "cryptofeed", "--exchange-info", DEMO_INFO],
      "is a capture in hftbacktest format, not cryptofeed"),
     (["data", "import", DEMO, "--catalog", DEMO, "--exchange-info", DEMO_INFO], "is not a directory"),
