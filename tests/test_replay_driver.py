@@ -264,3 +264,27 @@ def test_bad_chunks_are_refused_with_the_column_named() -> None:
         d.set_chunk(7, np.array([T0]), np.array([T0]))
     with pytest.raises(ValueError, match="stream kind"):
         d.add_stream(0, "candles")
+
+
+# ---- regressions ------------------------------------------------------------------------------
+
+def test_a_repeating_timer_whose_next_due_time_overflows_fires_once() -> None:
+    """Re-arming at due + interval past int64 wrapped to a time in the past: the timer fired again
+    and again, with time running backwards, and the run never ended."""
+    d = driver()
+    fired: list[int] = []
+
+    def on_trade(t):  # noqa: ANN001
+        if t.trade_id == 1:
+            d.add_timer(T0 + 10, 2**63 - 1, "forever")
+
+    def on_timer(e):  # noqa: ANN001
+        fired.append(e.ts_ns)
+        if len(fired) > 5:
+            raise RuntimeError("the timer keeps firing")
+
+    d.set_callbacks(on_trade=on_trade, on_timer=on_timer)
+    d.subscribe(0, native.SUB_TRADES)
+    s = d.add_stream(0, "trades")
+    drain(d, {s: [trade_chunk([T0, T0 + 100], [1, 2])]})
+    assert fired == [T0 + 10]

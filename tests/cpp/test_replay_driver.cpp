@@ -597,6 +597,73 @@ void random_runs(uint64_t seed, BookMarket market, bool hedge, uint64_t& fills, 
 
 // ---- targeted tests -----------------------------------------------------------------------------
 
+ReplayDriver one_usdm(int64_t sample_interval_ns = 0) {
+  ReplayConfig config;
+  config.deposit_e8 = 1'000'000 * kMoneyUnitsPerAsset;
+  config.window_bits = 12;
+  config.sample_interval_ns = sample_interval_ns;
+  ReplayInstrument inst;
+  inst.spec = usdm_spec();
+  return ReplayDriver(config, {inst});
+}
+
+StreamData trade_rows(std::initializer_list<Row> rows) {
+  StreamData s;
+  s.kind = StreamKind::trades;
+  for (const Row& r : rows) push(s, r);
+  return s;
+}
+
+// Runs to the end, each stream's rows in one chunk; `on_event` gets every event for the caller.
+// Returns the number of events, or -1 when the run had not ended after `max_events`.
+template <typename F>
+int drive(ReplayDriver& d, const std::vector<StreamData>& streams, F&& on_event, int max_events = 10'000) {
+  std::vector<bool> handed(streams.size(), false);
+  Rng unused(1);
+  ReplayEvent ev;
+  int events = 0;
+  while (events <= max_events) {
+    const ReplayEventKind kind = d.next(ev, UINT64_MAX);
+    if (kind == ReplayEventKind::end) return events;
+    if (kind == ReplayEventKind::need_data) {
+      if (handed[ev.stream]) {
+        d.end_stream(ev.stream);
+      } else {
+        handed[ev.stream] = true;
+        d.set_chunk(ev.stream, slice(streams[ev.stream], 0, streams[ev.stream].size(), unused));
+      }
+      continue;
+    }
+    ++events;
+    on_event(kind, ev);
+  }
+  return -1;
+}
+
+// A repeating timer whose next due time does not fit int64 fires once: re-arming it must neither
+// overflow (undefined; in practice a due time far in the past that fires again and again, with
+// time running backwards) nor keep the run from ending.
+void a_repeating_timer_past_the_end_of_time_fires_once() {
+  ReplayDriver d = one_usdm();
+  d.subscribe(0, kSubTrades);
+  const std::vector<StreamData> streams = {trade_rows({{T0, T0, 1, 100, 1, 0, 0, 1, 0}, {T0 + 100, T0 + 100, 2, 100, 1, 0, 0, 1, 0}})};
+  d.add_stream(0, StreamKind::trades);
+  int fired = 0;
+  int64_t last_ts = INT64_MIN;
+  bool backwards = false;
+  const int events = drive(d, streams, [&](ReplayEventKind kind, const ReplayEvent& ev) {
+    backwards |= ev.ts < last_ts;
+    last_ts = ev.ts;
+    if (kind == ReplayEventKind::trade && ev.id == 1) {
+      d.add_timer(T0 + 10, INT64_MAX);
+      d.add_timer(T0 + 20, INT64_MAX - T0);  // due + interval = INT64_MAX + 20
+    }
+    if (kind == ReplayEventKind::timer) ++fired;
+  }, 1'000);
+  CHECK(events == 4, "two trades and two timer events, got %d", events);
+  CHECK(fired == 2 && !backwards, "each timer fires once, in time order: %d fired", fired);
+}
+
 // The data path allocates nothing per row once warm: depth updates and snapshots, trades, a
 // ticker-only and a trades-only instrument, mark prices, resting orders scanned on every event.
 // (Funding rows are left out: FuturesAccount::apply_funding builds its error text up front.)
@@ -664,6 +731,7 @@ void rows_do_not_allocate() {
 }  // namespace
 
 int main() {
+  a_repeating_timer_past_the_end_of_time_fires_once();
   rows_do_not_allocate();
   uint64_t fills = 0, orders = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) random_runs(seed, BookMarket::usdm, false, fills, orders);
