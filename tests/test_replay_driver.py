@@ -288,3 +288,36 @@ def test_a_repeating_timer_whose_next_due_time_overflows_fires_once() -> None:
     s = d.add_stream(0, "trades")
     drain(d, {s: [trade_chunk([T0, T0 + 100], [1, 2])]})
     assert fired == [T0 + 10]
+
+
+def test_a_snapshot_right_after_a_snapshot_replaces_the_book() -> None:
+    """A snapshot started only after a non-snapshot row, so a second snapshot straight after the
+    first was loaded on top of it and the first one's levels stayed."""
+    d = driver()
+    s = d.add_stream(0, "depth")
+    snap1 = depth_chunk([T0] * 4, [1, 1, -1, -1], [99, 100, 101, 102], [1, 1, 1, 1], kind=[2] * 4, seq=[1] * 4)
+    snap2 = depth_chunk([T0 + 2] * 2, [1, -1], [90, 95], [4, 4], kind=[2, 2], seq=[3, 3])
+    drain(d, {s: [snap1, snap2]})
+    assert d.levels(0, 1, 10) == [(90, 4)]
+    assert d.levels(0, -1, 10) == [(95, 4)]
+
+
+def test_a_snapshot_that_restates_our_level_keeps_our_place_in_the_queue() -> None:
+    """The book was cleared before a snapshot was loaded: our level went to 0 for a moment, and a
+    resting order jumped to the front of its queue (the conservative model moves it only on trades
+    at its price)."""
+    d = driver()
+    placed = []
+
+    def on_book(b):  # noqa: ANN001
+        if not placed:
+            placed.append(d.submit(0, 0, 1, 1, 100))  # limit buy 1 lot at 100, behind 10
+
+    d.set_callbacks(on_book=on_book)
+    d.subscribe(0, native.SUB_BOOK)
+    book, trades = d.add_stream(0, "depth"), d.add_stream(0, "trades")
+    depth = depth_chunk([T0, T0, T0 + 3, T0 + 5, T0 + 5], [1, -1, 1, 1, -1], [100, 101, 98, 100, 101],
+                        [10, 10, 5, 10, 10], kind=[2, 2, 0, 2, 2], seq=[1, 1, 2, 3, 3])
+    drain(d, {book: [depth], trades: [trade_chunk([T0 + 10], [100], qty=[4], side=[-1])]})
+    assert placed and d.levels(0, 1, 10) == [(100, 10)]
+    assert len(d.fills_array()) == 0  # a 4-lot sell cannot reach past the 10 lots ahead

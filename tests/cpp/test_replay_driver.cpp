@@ -607,6 +607,13 @@ ReplayDriver one_usdm(int64_t sample_interval_ns = 0) {
   return ReplayDriver(config, {inst});
 }
 
+StreamData depth_rows(std::initializer_list<Row> rows) {
+  StreamData s;
+  s.kind = StreamKind::depth;
+  for (const Row& r : rows) push(s, r);
+  return s;
+}
+
 StreamData trade_rows(std::initializer_list<Row> rows) {
   StreamData s;
   s.kind = StreamKind::trades;
@@ -640,6 +647,13 @@ int drive(ReplayDriver& d, const std::vector<StreamData>& streams, F&& on_event,
   return -1;
 }
 
+std::vector<Level> levels(const ReplayDriver& d, Side side) {
+  std::vector<Level> out;
+  const L2Book& book = d.venue(0).book();
+  for (int64_t p = book.best_price(side); p != kNoPrice; p = book.next_level(side, p)) out.push_back({p, book.qty_at(side, p)});
+  return out;
+}
+
 // A repeating timer whose next due time does not fit int64 fires once: re-arming it must neither
 // overflow (undefined; in practice a due time far in the past that fires again and again, with
 // time running backwards) nor keep the run from ending.
@@ -662,6 +676,58 @@ void a_repeating_timer_past_the_end_of_time_fires_once() {
   }, 1'000);
   CHECK(events == 4, "two trades and two timer events, got %d", events);
   CHECK(fired == 2 && !backwards, "each timer fires once, in time order: %d fired", fired);
+}
+
+// Two snapshots in a row (no update between them): the second replaces the book the first built.
+void a_snapshot_right_after_a_snapshot_replaces_the_book() {
+  ReplayDriver d = one_usdm();
+  d.add_stream(0, StreamKind::depth);
+  const std::vector<StreamData> streams = {depth_rows({
+      {T0, T0, 1, 99, 1, 0, 0, 1, 2}, {T0, T0, 1, 100, 1, 0, 0, 1, 2}, {T0, T0, 1, 101, 1, 0, 0, -1, 2},
+      {T0, T0, 1, 102, 1, 0, 0, -1, 2},
+      {T0 + 2, T0 + 2, 3, 90, 4, 0, 0, 1, 2}, {T0 + 2, T0 + 2, 3, 95, 4, 0, 0, -1, 2},
+  })};
+  drive(d, streams, [](ReplayEventKind, const ReplayEvent&) {});
+  const std::vector<Level> bids = levels(d, Side::bid), asks = levels(d, Side::ask);
+  CHECK(bids.size() == 1 && bids[0].price == 90 && bids[0].qty == 4, "bids are the second snapshot's: %zu levels, best %lld",
+        bids.size(), static_cast<long long>(bids.empty() ? 0 : bids[0].price));
+  CHECK(asks.size() == 1 && asks[0].price == 95 && asks[0].qty == 4, "asks are the second snapshot's: %zu levels, best %lld",
+        asks.size(), static_cast<long long>(asks.empty() ? 0 : asks[0].price));
+}
+
+// A snapshot that re-states our level unchanged is not a cancellation at it: a resting order keeps
+// its place in the queue (conservative model: only trades at our price move us forward). Clearing
+// the book before loading the snapshot emptied the level for a moment and sent us to the front.
+void a_snapshot_keeps_a_resting_orders_place_in_the_queue() {
+  ReplayDriver d = one_usdm();
+  d.subscribe(0, kSubBook);
+  d.add_stream(0, StreamKind::depth);
+  d.add_stream(0, StreamKind::trades);
+  const std::vector<StreamData> streams = {
+      depth_rows({{T0, T0, 1, 100, 10, 0, 0, 1, 2}, {T0, T0, 1, 101, 10, 0, 0, -1, 2},
+                  {T0 + 3, T0 + 3, 2, 98, 5, 0, 0, 1, 0},  // an update, then a new snapshot
+                  {T0 + 5, T0 + 5, 3, 100, 10, 0, 0, 1, 2}, {T0 + 5, T0 + 5, 3, 101, 10, 0, 0, -1, 2}}),
+      trade_rows({{T0 + 10, T0 + 10, 1, 100, 4, 0, 0, -1, 0}}),
+  };
+  bool placed = false;
+  drive(d, streams, [&](ReplayEventKind kind, const ReplayEvent&) {
+    if (kind != ReplayEventKind::book || placed) return;
+    placed = true;
+    OrderRequest r;
+    r.side = OrderSide::buy;
+    r.type = OrderType::limit;
+    r.price = 100;
+    r.qty = 1;
+    uint64_t id = 0;
+    d.submit(r, id);
+  });
+  CHECK(placed, "the order was placed");
+  CHECK(levels(d, Side::bid).size() == 1, "the snapshot dropped the bid at 98");
+  // 10 lots were ahead of us; a 4-lot sell at 100 cannot reach us.
+  CHECK(d.fills().empty(), "no fill: %zu fills", d.fills().size());
+  const SimOrder* order = d.venue(0).find(1);
+  CHECK(order != nullptr && order->queue_ahead == 6, "6 lots still ahead, got %lld",
+        static_cast<long long>(order == nullptr ? -1 : order->queue_ahead));
 }
 
 // The data path allocates nothing per row once warm: depth updates and snapshots, trades, a
@@ -732,6 +798,8 @@ void rows_do_not_allocate() {
 
 int main() {
   a_repeating_timer_past_the_end_of_time_fires_once();
+  a_snapshot_right_after_a_snapshot_replaces_the_book();
+  a_snapshot_keeps_a_resting_orders_place_in_the_queue();
   rows_do_not_allocate();
   uint64_t fills = 0, orders = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) random_runs(seed, BookMarket::usdm, false, fills, orders);
