@@ -40,6 +40,8 @@ ReplayDriver::ReplayDriver(const ReplayConfig& config, const std::vector<ReplayI
                                                 config.hedge_mode ? PositionMode::hedge : PositionMode::one_way);
     if (config.deposit_e8 > 0) futures_->deposit(config.deposit_e8);
   }
+  for (auto& levels : snapshot_levels_) levels.reserve(1024);
+  stale_levels_.reserve(1024);
   instruments_.resize(instruments.size());
   VenueConfig venue = config.venue;
   venue.hedge_mode = config.hedge_mode;
@@ -138,6 +140,7 @@ ReplayEventKind ReplayDriver::next(ReplayEvent& out, uint64_t budget) {
       if (!continues_message) {
         const uint32_t i = static_cast<uint32_t>(dirty_instrument_);
         dirty_instrument_ = -1;
+        if (snapshot_pending_) finish_snapshot();
         InstrumentState& inst = instruments_[i];
         if (top_changed(inst) && (inst.subscriptions & kSubBook) != 0) {
           fill_book_event(i, out);
@@ -265,9 +268,20 @@ void ReplayDriver::apply_row(Stream& stream, ReplayEvent& out, bool& emit) {
     }
     case StreamKind::depth: {
       const bool snapshot = c.kind != nullptr && c.kind[i] == 2;
-      if (snapshot && !stream.in_snapshot) inst.venue->clear_book(ts);
-      stream.in_snapshot = snapshot;
+      const int64_t seq = c.seq ? c.seq[i] : 0;
       const int8_t side = c.side ? c.side[i] : 0;
+      if (snapshot) {
+        // A new snapshot (not the next row of the one being loaded): forget what the last one stated.
+        if (!stream.in_snapshot || seq != stream.snapshot_seq) {
+          for (auto& levels : snapshot_levels_) levels.clear();
+        }
+        snapshot_levels_[static_cast<std::size_t>(book_side(side))].push_back(v0);
+        snapshot_pending_ = true;
+        snapshot_instrument_ = id;
+        snapshot_ts_ = ts;
+        stream.snapshot_seq = seq;
+      }
+      stream.in_snapshot = snapshot;
       inst.venue->on_level(book_side(side), v0, v1, ts);
       if ((inst.subscriptions & kSubDepth) != 0) {
         emit = true;
@@ -333,6 +347,21 @@ void ReplayDriver::apply_row(Stream& stream, ReplayEvent& out, bool& emit) {
       }
       break;
     }
+  }
+}
+
+void ReplayDriver::finish_snapshot() {
+  snapshot_pending_ = false;
+  MatchingEngine& venue = *instruments_[snapshot_instrument_].venue;
+  for (Side side : {Side::bid, Side::ask}) {
+    std::vector<int64_t>& stated = snapshot_levels_[static_cast<std::size_t>(side)];
+    std::sort(stated.begin(), stated.end());
+    stale_levels_.clear();
+    const L2Book& book = venue.book();
+    for (int64_t price = book.best_price(side); price != kNoPrice; price = book.next_level(side, price)) {
+      if (!std::binary_search(stated.begin(), stated.end(), price)) stale_levels_.push_back(price);
+    }
+    for (int64_t price : stale_levels_) venue.on_level(side, price, 0, snapshot_ts_);
   }
 }
 
@@ -537,6 +566,7 @@ void ReplayDriver::sample(int64_t ts) {
 
 void ReplayDriver::finish() {
   if (dirty_instrument_ >= 0) {
+    if (snapshot_pending_) finish_snapshot();
     top_changed(instruments_[static_cast<uint32_t>(dirty_instrument_)]);
     dirty_instrument_ = -1;
   }

@@ -104,7 +104,8 @@ class ReplayDriver {
     StreamChunk chunk;
     std::size_t pos = 0;
     bool ended = false;
-    bool in_snapshot = false;  // depth: inside a run of snapshot rows
+    bool in_snapshot = false;   // depth: the last row was a snapshot row ...
+    int64_t snapshot_seq = 0;   // ... of the snapshot with this update id
   };
   struct InstrumentState {
     InstrumentSpec spec;
@@ -127,6 +128,7 @@ class ReplayDriver {
   void apply_trade(InstrumentState& inst, int64_t ts, int64_t price, int64_t qty, int8_t side);
   void apply_ticker(InstrumentState& inst, const StreamChunk& c, std::size_t i, int64_t ts);
   bool top_changed(InstrumentState& inst) noexcept;
+  void finish_snapshot();  // removes the levels the snapshot being loaded did not state
   void fill_book_event(uint32_t instrument, ReplayEvent& out) const;
   bool deliver_report(uint32_t instrument, int64_t ts, ReplayEvent& out);
   void record_fill(uint32_t instrument, const ExecReport& report);
@@ -149,6 +151,13 @@ class ReplayDriver {
   int64_t dirty_instrument_ = -1;
   uint32_t dirty_stream_ = 0;
   int64_t dirty_key_[3] = {0, 0, 0};
+  // A snapshot is laid over the book, and the levels it did not state are removed when its message
+  // ends: a level it restates never goes through 0, so resting orders keep their queue places.
+  bool snapshot_pending_ = false;
+  uint32_t snapshot_instrument_ = 0;
+  int64_t snapshot_ts_ = 0;
+  std::vector<int64_t> snapshot_levels_[2];  // prices the snapshot stated, by Side
+  std::vector<int64_t> stale_levels_;
   std::vector<FillRecord> fills_;
   std::vector<EquitySample> equity_;
   std::vector<PositionSample> positions_;
