@@ -321,3 +321,28 @@ def test_a_snapshot_that_restates_our_level_keeps_our_place_in_the_queue() -> No
     drain(d, {book: [depth], trades: [trade_chunk([T0 + 10], [100], qty=[4], side=[-1])]})
     assert placed and d.levels(0, 1, 10) == [(100, 10)]
     assert len(d.fills_array()) == 0  # a 4-lot sell cannot reach past the 10 lots ahead
+
+
+def test_a_spot_fee_paid_in_the_base_asset_is_counted_once() -> None:
+    """A spot buy's commission is charged in the base asset, so the account holds the quantity
+    less the fee, and fees_e8 counts it. The equity sample valued the holdings left against the full
+    cost: the fee was counted again in unrealized PnL, unlike in the position sample."""
+    spot = {"symbol": "BTCUSDT", "tick_size": "0.01", "lot_size": "0.001", "base_asset": "BTC",
+            "quote_asset": "USDT", "margin_asset": "USDT", "taker_fee_rate": "0.001"}
+    d = native.ReplayDriver("spot", [spot], deposit="100000", sample_interval_ns=0)
+
+    def on_book(b):  # noqa: ANN001
+        if not d.open_order_ids() and not len(d.fills_array()):
+            d.submit(0, 0, 0, 100)  # market buy 0.1 BTC at the 60001.00 ask; fee 0.0001 BTC
+
+    d.set_callbacks(on_book=on_book)
+    d.subscribe(0, native.SUB_BOOK)
+    s = d.add_stream(0, "depth")
+    drain(d, {s: [depth_chunk([T0, T0, T0 + 10], [1, -1, 1], [5_999_900, 6_000_100, 5_999_000], [1000, 1000, 1],
+                              kind=[2, 2, 0], seq=[1, 1, 2])]})
+    d.finish()
+    equity, position = d.equity_array()[-1], d.positions_array()[-1]
+    assert position["unrealized_e8"] == -10_000_000  # 0.1 BTC worth 6000.00 at the mid, bought for 6000.10
+    assert equity["unrealized_e8"] == position["unrealized_e8"]
+    assert equity["fees_e8"] == 600_010_000
+    assert equity["realized_e8"] + equity["unrealized_e8"] - equity["fees_e8"] == -610_010_000

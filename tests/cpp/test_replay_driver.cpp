@@ -562,6 +562,24 @@ Outputs run(const Scenario& sc, uint64_t chunk_seed, const char* label) {
   }
   d.finish();
   CHECK(!d.equity().empty() && d.equity().back().ts == d.now(), "%s: the closing sample is at the end", label);
+  // Each sample is one equity row and one position row per slot (spot and one-way: one per
+  // instrument; hedge: LONG and SHORT), taken together: their PnL must agree.
+  const std::size_t slots = sc.instruments.size() * (sc.config.hedge_mode ? 2 : 1);
+  CHECK(d.positions().size() == d.equity().size() * slots, "%s: %zu position rows for %zu samples", label,
+        d.positions().size(), d.equity().size());
+  for (std::size_t k = 0; k < d.equity().size() && d.positions().size() == d.equity().size() * slots; ++k) {
+    const EquitySample& e = d.equity()[k];
+    int64_t unrealized = 0, realized = 0;
+    for (std::size_t j = k * slots; j < (k + 1) * slots; ++j) {
+      unrealized += d.positions()[j].unrealized_e8;
+      realized += d.positions()[j].realized_e8;
+      CHECK(d.positions()[j].ts == e.ts, "%s: a position row apart from its sample", label);
+    }
+    CHECK(unrealized == e.unrealized_e8 && realized == e.realized_e8,
+          "%s: sample %zu: unrealized %lld / realized %lld, positions say %lld / %lld", label, k,
+          static_cast<long long>(e.unrealized_e8), static_cast<long long>(e.realized_e8),
+          static_cast<long long>(unrealized), static_cast<long long>(realized));
+  }
   out.fills = d.fills();
   out.equity = d.equity();
   out.positions = d.positions();
@@ -730,6 +748,54 @@ void a_snapshot_keeps_a_resting_orders_place_in_the_queue() {
         static_cast<long long>(order == nullptr ? -1 : order->queue_ahead));
 }
 
+// Spot, a taker buy whose commission is charged in the base asset: the account holds the quantity
+// less the fee, which fees_e8 already counts. The equity sample's unrealized PnL valued the holdings
+// actually left against the full cost, so the fee was counted a second time there, and it disagreed
+// with the position sample taken at the same moment.
+void a_spot_fee_paid_in_the_base_asset_is_counted_once() {
+  ReplayConfig config;
+  config.market = BookMarket::spot;
+  config.deposit_e8 = 100'000 * kMoneyUnitsPerAsset;
+  config.window_bits = 12;
+  config.sample_interval_ns = 0;
+  ReplayInstrument inst;
+  inst.spec = spot_spec();  // tick 0.01, lot 0.001, taker 0.1 %
+  inst.base_asset = "BTC";
+  ReplayDriver d(config, {inst});
+  d.subscribe(0, kSubBook);
+  d.add_stream(0, StreamKind::depth);
+  const std::vector<StreamData> streams = {depth_rows({{T0, T0, 1, 5'999'900, 1'000, 0, 0, 1, 2},
+                                                      {T0, T0, 1, 6'000'100, 1'000, 0, 0, -1, 2},
+                                                      {T0 + 10, T0 + 10, 2, 5'999'000, 1, 0, 0, 1, 0}})};
+  bool bought = false;
+  drive(d, streams, [&](ReplayEventKind kind, const ReplayEvent&) {
+    if (kind != ReplayEventKind::book || bought) return;
+    bought = true;
+    OrderRequest r;
+    r.side = OrderSide::buy;
+    r.type = OrderType::market;
+    r.qty = 100;  // 0.1 BTC at the ask, 60001.00: 6000.10 USDT, fee 0.0001 BTC
+    uint64_t id = 0;
+    d.submit(r, id);
+  });
+  d.finish();
+  CHECK(d.fills().size() == 1, "one fill");
+  const EquitySample& e = d.equity().back();
+  const PositionSample& p = d.positions().back();
+  CHECK(p.ts == e.ts && p.qty == 100, "the closing position sample");
+  // At the 60000.00 mid: 0.1 BTC is worth 6000.00, bought for 6000.10.
+  CHECK(p.unrealized_e8 == -10'000'000, "position unrealized -0.10 USDT, got %lld", static_cast<long long>(p.unrealized_e8));
+  CHECK(e.unrealized_e8 == p.unrealized_e8, "equity unrealized %lld == the position's %lld",
+        static_cast<long long>(e.unrealized_e8), static_cast<long long>(p.unrealized_e8));
+  CHECK(e.fees_e8 == 600'010'000, "fee 0.0001 BTC at 60001.00 = 6.0001 USDT, got %lld", static_cast<long long>(e.fees_e8));
+  // equity - deposit = -0.10 - 6.00 (the fee, at today's price); realized + unrealized - fees
+  // = -0.10 - 6.0001 (the fee at the fill price): only the fee's revaluation is between them.
+  CHECK(e.equity_e8 - config.deposit_e8 == -610'000'000, "equity change -6.10 USDT, got %lld",
+        static_cast<long long>(e.equity_e8 - config.deposit_e8));
+  CHECK(e.realized_e8 + e.unrealized_e8 - e.fees_e8 == -610'010'000, "net PnL -6.1001 USDT, got %lld",
+        static_cast<long long>(e.realized_e8 + e.unrealized_e8 - e.fees_e8));
+}
+
 // The data path allocates nothing per row once warm: depth updates and snapshots, trades, a
 // ticker-only and a trades-only instrument, mark prices, resting orders scanned on every event.
 // (Funding rows are left out: FuturesAccount::apply_funding builds its error text up front.)
@@ -800,6 +866,7 @@ int main() {
   a_repeating_timer_past_the_end_of_time_fires_once();
   a_snapshot_right_after_a_snapshot_replaces_the_book();
   a_snapshot_keeps_a_resting_orders_place_in_the_queue();
+  a_spot_fee_paid_in_the_base_asset_is_counted_once();
   rows_do_not_allocate();
   uint64_t fills = 0, orders = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) random_runs(seed, BookMarket::usdm, false, fills, orders);
