@@ -484,6 +484,11 @@ void ReplayDriver::record_fill(uint32_t instrument, const ExecReport& report) {
   sample(record.ts);
 }
 
+int64_t ReplayDriver::spot_unrealized_e8(const InstrumentState& inst, int64_t price) const noexcept {
+  if (inst.spot_qty <= 0 || price <= 0) return 0;
+  return linear_notional_e8(inst.spec, price, inst.spot_qty) - inst.spot_cost_e8;
+}
+
 int64_t ReplayDriver::mid_or_last(const InstrumentState& inst) const noexcept {
   const L2Book& book = inst.venue->book();
   const int64_t bid = book.best_price(Side::bid), ask = book.best_price(Side::ask);
@@ -520,17 +525,19 @@ EquitySample ReplayDriver::equity_now() {
   }
   const SpotBalance& cash = spot_->balance(spot_->find_asset(config_.account_asset));
   s.wallet_e8 = cash.free_e8 + cash.locked_e8;
-  int64_t holdings_value = 0, cost = 0, realized = 0;
+  int64_t holdings_value = 0, unrealized = 0, realized = 0;
   for (uint32_t i = 0; i < instruments_.size(); ++i) {
     const InstrumentState& inst = instruments_[i];
     realized += inst.spot_realized_e8;
-    cost += inst.spot_cost_e8;
     const int64_t price = mid_or_last(inst);
     const SpotBalance& base = spot_->balance(spot_->find_asset(inst.base_asset));
     if (price > 0) holdings_value += base_value_e8(inst.spec, base.free_e8 + base.locked_e8, price);
+    // PnL before fees, as realized: the position bought, not the base held after commissions paid
+    // in it (those are in fees_e8). The same figure as the position sample's.
+    unrealized += spot_unrealized_e8(inst, price);
   }
-  s.equity_e8 = s.wallet_e8 + holdings_value;
-  s.unrealized_e8 = holdings_value - cost;
+  s.equity_e8 = s.wallet_e8 + holdings_value;  // what the account really holds
+  s.unrealized_e8 = unrealized;
   s.realized_e8 = realized;
   s.fees_e8 = spot_fees_e8_;
   s.gross_exposure_e8 = holdings_value;
@@ -553,14 +560,14 @@ void ReplayDriver::sample(int64_t ts) {
   for (uint32_t i = 0; i < instruments_.size(); ++i) {
     const InstrumentState& inst = instruments_[i];
     const int64_t mark = mid_or_last(inst);
-    int64_t entry = 0, unrealized = 0;
+    int64_t entry = 0;
     if (inst.spot_qty > 0) {
       // average cost per lot, in ticks: cost / value of one lot at one tick
       const ExactAmount one = linear_value_exact(inst.spec, 1, 1);
       entry = round_half_even(ExactAmount{checked_mul(inst.spot_cost_e8, one.den), checked_mul(one.num, inst.spot_qty)});
-      if (mark > 0) unrealized = linear_notional_e8(inst.spec, mark, inst.spot_qty) - inst.spot_cost_e8;
     }
-    positions_.push_back(PositionSample{ts, i, 0, inst.spot_qty, entry, mark, unrealized, inst.spot_realized_e8});
+    positions_.push_back(PositionSample{ts, i, 0, inst.spot_qty, entry, mark, spot_unrealized_e8(inst, mark),
+                                        inst.spot_realized_e8});
   }
 }
 

@@ -134,6 +134,9 @@ class ReplayDriver {
   void record_fill(uint32_t instrument, const ExecReport& report);
   void forget_if_finished(uint64_t order_id);
   int64_t mid_or_last(const InstrumentState& inst) const noexcept;  // ticks, 0 when unknown
+  // Spot: the holdings (lots bought less lots sold) at `price` less their average cost; 0 when
+  // flat or the price is unknown.
+  int64_t spot_unrealized_e8(const InstrumentState& inst, int64_t price) const noexcept;
   void update_marks();
   void sample(int64_t ts);
 
