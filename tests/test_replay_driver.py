@@ -346,3 +346,24 @@ def test_a_spot_fee_paid_in_the_base_asset_is_counted_once() -> None:
     assert equity["unrealized_e8"] == position["unrealized_e8"]
     assert equity["fees_e8"] == 600_010_000
     assert equity["realized_e8"] + equity["unrealized_e8"] - equity["fees_e8"] == -610_010_000
+
+
+def test_before_the_first_row_the_clock_reads_the_start_of_the_data() -> None:
+    """The runner hands every stream its first chunk, then calls on_start. The clock read INT64_MIN
+    there, so ctx.set_timer(delay, repeat=True) in on_start (now + delay) fired about 2**63 / delay
+    times before the first row: the backtest hung."""
+    d = driver()
+    fired: list[int] = []
+
+    def on_timer(e):  # noqa: ANN001
+        fired.append(e.ts_ns)
+        if len(fired) > 10:
+            raise RuntimeError("the timer fires from the dawn of time")
+
+    d.set_callbacks(on_timer=on_timer)
+    s = d.add_stream(0, "trades")
+    d.set_chunk(s, **trade_chunk([T0, T0 + 3_500_000_000], [1, 2]))
+    assert d.now == T0
+    d.add_timer(d.now + 1_000_000_000, 1_000_000_000, "every second")  # what on_start does
+    drain(d, {s: []})
+    assert fired == [T0 + 1_000_000_000, T0 + 2_000_000_000, T0 + 3_000_000_000]

@@ -696,6 +696,47 @@ void a_repeating_timer_past_the_end_of_time_fires_once() {
   CHECK(fired == 2 && !backwards, "each timer fires once, in time order: %d fired", fired);
 }
 
+// Before the first row the clock read INT64_MIN, so a strategy's on_start, which runs once every
+// stream has its first chunk, set its timers (now + delay) and sent its orders at the dawn of time:
+// a repeating timer fired about 2^63 / delay times before the data started (a hang), and an order
+// reached an empty book. Now the clock reads the start of the data until the first row.
+void before_the_first_row_the_clock_reads_the_start_of_the_data() {
+  ReplayDriver d = one_usdm();
+  d.add_stream(0, StreamKind::depth);
+  d.add_stream(0, StreamKind::trades);
+  const std::vector<StreamData> streams = {
+      depth_rows({{T0 + 3, T0 + 3, 1, 99, 10, 0, 0, 1, 2}, {T0 + 3, T0 + 3, 1, 101, 10, 0, 0, -1, 2}}),
+      trade_rows({{T0 + 5, T0 + 5, 1, 100, 1, 0, 0, 1, 0}, {T0 + 4'003, T0 + 4'003, 2, 100, 1, 0, 0, 1, 0}}),
+  };
+  CHECK(d.now() == INT64_MIN, "no data yet: no clock");
+  Rng unused(1);
+  d.set_chunk(0, slice(streams[0], 0, streams[0].size(), unused));
+  CHECK(d.now() == INT64_MIN, "a stream's first rows are missing: no clock yet");
+  d.set_chunk(1, slice(streams[1], 0, streams[1].size(), unused));
+  CHECK(d.now() == T0 + 3, "the clock starts at the first row, got %lld", static_cast<long long>(d.now()));
+  d.add_timer(d.now() + 1'000, 1'000);  // every microsecond from the start
+  OrderRequest r;
+  r.side = OrderSide::buy;
+  r.type = OrderType::market;
+  r.qty = 2;
+  uint64_t id = 0;
+  d.submit(r, id);
+  std::vector<int64_t> fired;
+  ReplayEvent ev;
+  for (int guard = 0; guard < 1'000; ++guard) {
+    const ReplayEventKind kind = d.next(ev, UINT64_MAX);
+    if (kind == ReplayEventKind::end) break;
+    if (kind == ReplayEventKind::need_data) d.end_stream(ev.stream);
+    if (kind == ReplayEventKind::timer) fired.push_back(ev.ts);
+  }
+  CHECK(fired.size() == 4 && fired.front() == T0 + 1'003 && fired.back() == T0 + 4'003,
+        "the timer fires at start + 1, 2, 3, 4 us: %zu times, first at T0%+lld", fired.size(),
+        static_cast<long long>(fired.empty() ? 0 : fired.front() - T0));
+  const Order* order = d.oms().find(id);
+  CHECK(order != nullptr && order->created_ns == T0 + 3, "the order was sent at the start");
+  CHECK(d.fills().size() == 1 && d.fills()[0].px == 101, "it met the book of the data, not an empty one");
+}
+
 // Two snapshots in a row (no update between them): the second replaces the book the first built.
 void a_snapshot_right_after_a_snapshot_replaces_the_book() {
   ReplayDriver d = one_usdm();
@@ -864,6 +905,7 @@ void rows_do_not_allocate() {
 
 int main() {
   a_repeating_timer_past_the_end_of_time_fires_once();
+  before_the_first_row_the_clock_reads_the_start_of_the_data();
   a_snapshot_right_after_a_snapshot_replaces_the_book();
   a_snapshot_keeps_a_resting_orders_place_in_the_queue();
   a_spot_fee_paid_in_the_base_asset_is_counted_once();
