@@ -101,6 +101,18 @@ void ReplayDriver::end_stream(uint32_t stream) {
   s.pos = 0;
 }
 
+int64_t ReplayDriver::start_ns() const noexcept {
+  int64_t start = INT64_MAX;
+  for (const Stream& s : streams_) {
+    if (s.pos < s.chunk.size) {
+      start = std::min(start, s.chunk.ts[s.pos]);
+    } else if (!s.ended) {
+      return INT64_MIN;  // its next rows may come first
+    }
+  }
+  return start == INT64_MAX ? INT64_MIN : start;
+}
+
 bool ReplayDriver::row_before(const Stream& a, const Stream& b) const noexcept {
   const int64_t ta = a.chunk.ts[a.pos], tb = b.chunk.ts[b.pos];
   if (ta != tb) return ta < tb;
@@ -508,7 +520,7 @@ void ReplayDriver::update_marks() {
 
 EquitySample ReplayDriver::equity_now() {
   EquitySample s{};
-  s.ts = now_ns_;
+  s.ts = now();
   if (futures_) {
     update_marks();
     const FuturesSummary summary = futures_->summary();
@@ -577,13 +589,13 @@ void ReplayDriver::finish() {
     top_changed(instruments_[static_cast<uint32_t>(dirty_instrument_)]);
     dirty_instrument_ = -1;
   }
-  sample(now_ns_);
+  sample(now());
 }
 
 OmsResult ReplayDriver::submit(OrderRequest request, uint64_t& order_id) {
   const uint32_t instrument = request.instrument;
   InstrumentState& inst = state(instrument);
-  request.ts_ns = now_ns_;
+  request.ts_ns = now();
   const OmsResult result = inst.execution->submit(request, order_id);
   if (order_id != 0) {
     if (decision_mid2_.size() < order_id) decision_mid2_.resize(order_id, 0);
@@ -599,13 +611,13 @@ OmsResult ReplayDriver::submit(OrderRequest request, uint64_t& order_id) {
 OmsResult ReplayDriver::cancel(uint64_t order_id) {
   const Order* order = oms_.find(order_id);
   if (order == nullptr) return OmsResult::unknown_order;
-  return instruments_.at(order->instrument).execution->cancel(order_id, now_ns_);
+  return instruments_.at(order->instrument).execution->cancel(order_id, now());
 }
 
 OmsResult ReplayDriver::amend(uint64_t order_id, int64_t price, int64_t qty) {
   const Order* order = oms_.find(order_id);
   if (order == nullptr) return OmsResult::unknown_order;
-  return instruments_.at(order->instrument).execution->amend(order_id, price, qty, now_ns_);
+  return instruments_.at(order->instrument).execution->amend(order_id, price, qty, now());
 }
 
 }  // namespace veloz

@@ -74,7 +74,10 @@ class ReplayDriver {
   bool cancel_timer(uint64_t id) noexcept { return timers_.cancel(id); }
 
   // ---- state
-  int64_t now() const noexcept { return now_ns_; }
+  // The driver's clock: the time of the event being handled. Before the first row it reads the
+  // time of the first row, once every stream has its first chunk (INT64_MIN until then), so that
+  // timers and orders set up before the data (a strategy's on_start) count from its start.
+  int64_t now() const noexcept { return now_ns_ != INT64_MIN ? now_ns_ : start_ns(); }
   std::size_t instrument_count() const noexcept { return instruments_.size(); }
   const MatchingEngine& venue(uint32_t instrument) const { return *instruments_.at(instrument).venue; }
   const OrderManager& oms() const noexcept { return oms_; }
@@ -123,6 +126,7 @@ class ReplayDriver {
   };
 
   InstrumentState& state(uint32_t instrument) { return instruments_.at(instrument); }
+  int64_t start_ns() const noexcept;  // the earliest row waiting, or INT64_MIN if a stream has none yet
   bool row_before(const Stream& a, const Stream& b) const noexcept;
   void apply_row(Stream& stream, ReplayEvent& out, bool& emit);
   void apply_trade(InstrumentState& inst, int64_t ts, int64_t price, int64_t qty, int8_t side);
