@@ -935,20 +935,24 @@ void before_the_first_row_the_clock_reads_the_start_of_the_data() {
 }
 
 // Two snapshots in a row (no update between them): the second replaces the book the first built.
-void a_snapshot_right_after_a_snapshot_replaces_the_book() {
+// Without an update id column (seq null) the snapshots are told apart by their times.
+void a_snapshot_right_after_a_snapshot_replaces_the_book(bool with_seq) {
   ReplayDriver d = one_usdm();
   d.add_stream(0, StreamKind::depth);
-  const std::vector<StreamData> streams = {depth_rows({
+  std::vector<StreamData> streams = {depth_rows({
       {T0, T0, 1, 99, 1, 0, 0, 1, 2}, {T0, T0, 1, 100, 1, 0, 0, 1, 2}, {T0, T0, 1, 101, 1, 0, 0, -1, 2},
       {T0, T0, 1, 102, 1, 0, 0, -1, 2},
       {T0 + 2, T0 + 2, 3, 90, 4, 0, 0, 1, 2}, {T0 + 2, T0 + 2, 3, 95, 4, 0, 0, -1, 2},
   })};
+  streams[0].with_seq = with_seq;
   drive(d, streams, [](ReplayEventKind, const ReplayEvent&) {});
   const std::vector<Level> bids = levels(d, Side::bid), asks = levels(d, Side::ask);
-  CHECK(bids.size() == 1 && bids[0].price == 90 && bids[0].qty == 4, "bids are the second snapshot's: %zu levels, best %lld",
-        bids.size(), static_cast<long long>(bids.empty() ? 0 : bids[0].price));
-  CHECK(asks.size() == 1 && asks[0].price == 95 && asks[0].qty == 4, "asks are the second snapshot's: %zu levels, best %lld",
-        asks.size(), static_cast<long long>(asks.empty() ? 0 : asks[0].price));
+  CHECK(bids.size() == 1 && bids[0].price == 90 && bids[0].qty == 4,
+        "bids are the second snapshot's (seq %d): %zu levels, best %lld", with_seq, bids.size(),
+        static_cast<long long>(bids.empty() ? 0 : bids[0].price));
+  CHECK(asks.size() == 1 && asks[0].price == 95 && asks[0].qty == 4,
+        "asks are the second snapshot's (seq %d): %zu levels, best %lld", with_seq, asks.size(),
+        static_cast<long long>(asks.empty() ? 0 : asks[0].price));
 }
 
 // A snapshot that re-states our level unchanged is not a cancellation at it: a resting order keeps
@@ -1103,7 +1107,8 @@ void rows_do_not_allocate() {
 int main() {
   a_repeating_timer_past_the_end_of_time_fires_once();
   before_the_first_row_the_clock_reads_the_start_of_the_data();
-  a_snapshot_right_after_a_snapshot_replaces_the_book();
+  a_snapshot_right_after_a_snapshot_replaces_the_book(true);
+  a_snapshot_right_after_a_snapshot_replaces_the_book(false);
   a_snapshot_keeps_a_resting_orders_place_in_the_queue();
   a_spot_fee_paid_in_the_base_asset_is_counted_once();
   rows_do_not_allocate();
