@@ -283,15 +283,21 @@ void ReplayDriver::apply_row(Stream& stream, ReplayEvent& out, bool& emit) {
       const int64_t seq = c.seq ? c.seq[i] : 0;
       const int8_t side = c.side ? c.side[i] : 0;
       if (snapshot) {
-        // A new snapshot (not the next row of the one being loaded): forget what the last one stated.
-        if (!stream.in_snapshot || seq != stream.snapshot_seq) {
+        // The rows of one snapshot share its update id (without one: its times). A row of another
+        // snapshot starts a new one: forget what the last one stated.
+        const int64_t local = c.local_ts[i];
+        const bool same = stream.in_snapshot && seq == stream.snapshot_key[2] &&
+                          (c.seq != nullptr || (ts == stream.snapshot_key[0] && local == stream.snapshot_key[1]));
+        if (!same) {
           for (auto& levels : snapshot_levels_) levels.clear();
         }
         snapshot_levels_[static_cast<std::size_t>(book_side(side))].push_back(v0);
         snapshot_pending_ = true;
         snapshot_instrument_ = id;
         snapshot_ts_ = ts;
-        stream.snapshot_seq = seq;
+        stream.snapshot_key[0] = ts;
+        stream.snapshot_key[1] = local;
+        stream.snapshot_key[2] = seq;
       }
       stream.in_snapshot = snapshot;
       inst.venue->on_level(book_side(side), v0, v1, ts);

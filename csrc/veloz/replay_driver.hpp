@@ -107,8 +107,8 @@ class ReplayDriver {
     StreamChunk chunk;
     std::size_t pos = 0;
     bool ended = false;
-    bool in_snapshot = false;   // depth: the last row was a snapshot row ...
-    int64_t snapshot_seq = 0;   // ... of the snapshot with this update id
+    bool in_snapshot = false;            // depth: the last row was a snapshot row ...
+    int64_t snapshot_key[3] = {0, 0, 0};  // ... with this ts, local_ts and update id
   };
   struct InstrumentState {
     InstrumentSpec spec;
