@@ -367,3 +367,20 @@ def test_before_the_first_row_the_clock_reads_the_start_of_the_data() -> None:
     d.add_timer(d.now + 1_000_000_000, 1_000_000_000, "every second")  # what on_start does
     drain(d, {s: []})
     assert fired == [T0 + 1_000_000_000, T0 + 2_000_000_000, T0 + 3_000_000_000]
+
+
+def test_a_stop_triggered_on_trades_only_data_fills_at_the_book_of_that_trade() -> None:
+    """With trades only, the one-tick book moved to the trade only after the venue had seen the
+    trade, so a stop triggered by it took the previous book: a stop buy at 1003 triggered by a buy
+    at 1005 filled at 1001, below its own stop price."""
+    d = driver()
+
+    def on_trade(t):  # noqa: ANN001
+        if t.trade_id == 1:
+            d.submit(0, 0, 2, 1, stop_price=1003)  # stop-market buy
+
+    d.set_callbacks(on_trade=on_trade)
+    d.subscribe(0, native.SUB_TRADES)
+    s = d.add_stream(0, "trades")
+    drain(d, {s: [trade_chunk([T0, T0 + 10], [1000, 1005], side=[-1, 1])]})
+    assert d.fills_array()["px"].tolist() == [1005]

@@ -934,6 +934,29 @@ void before_the_first_row_the_clock_reads_the_start_of_the_data() {
   CHECK(d.fills().size() == 1 && d.fills()[0].px == 101, "it met the book of the data, not an empty one");
 }
 
+// Trades only: the one-tick book must move to a trade before the venue sees the trade, or an order
+// the trade triggers works against the book of the trade before: a stop buy at 1003 triggered by a
+// buy at 1005 filled at the old ask, 1001, below its own stop price.
+void a_stop_triggered_on_trades_only_data_meets_the_book_of_that_trade() {
+  ReplayDriver d = one_usdm();
+  d.subscribe(0, kSubTrades);
+  d.add_stream(0, StreamKind::trades);
+  const std::vector<StreamData> streams = {
+      trade_rows({{T0, T0, 1, 1000, 1, 0, 0, -1, 0}, {T0 + 10, T0 + 10, 2, 1005, 1, 0, 0, 1, 0}})};
+  drive(d, streams, [&](ReplayEventKind kind, const ReplayEvent& ev) {
+    if (kind != ReplayEventKind::trade || ev.id != 1) return;
+    OrderRequest r;
+    r.side = OrderSide::buy;
+    r.type = OrderType::stop_market;
+    r.stop_price = 1003;
+    r.qty = 1;
+    uint64_t id = 0;
+    d.submit(r, id);
+  });
+  CHECK(d.fills().size() == 1 && d.fills()[0].px == 1005, "the stop fills at the trade's ask, 1005: %zu fills at %lld",
+        d.fills().size(), static_cast<long long>(d.fills().empty() ? 0 : d.fills()[0].px));
+}
+
 // Two snapshots in a row (no update between them): the second replaces the book the first built.
 // Without an update id column (seq null) the snapshots are told apart by their times.
 void a_snapshot_right_after_a_snapshot_replaces_the_book(bool with_seq) {
@@ -1107,6 +1130,7 @@ void rows_do_not_allocate() {
 int main() {
   a_repeating_timer_past_the_end_of_time_fires_once();
   before_the_first_row_the_clock_reads_the_start_of_the_data();
+  a_stop_triggered_on_trades_only_data_meets_the_book_of_that_trade();
   a_snapshot_right_after_a_snapshot_replaces_the_book(true);
   a_snapshot_right_after_a_snapshot_replaces_the_book(false);
   a_snapshot_keeps_a_resting_orders_place_in_the_queue();
