@@ -385,9 +385,14 @@ void ReplayDriver::finish_snapshot() {
 
 void ReplayDriver::apply_trade(InstrumentState& inst, int64_t ts, int64_t price, int64_t qty, int8_t side) {
   if (inst.bars.enabled()) inst.bars.on_trade(ts, price, qty);
+  // Trades only: the book is where the trade says it is before the venue sees the trade, so that
+  // an order the trade triggers meets that book, not the last trade's.
+  if (!inst.has_depth && !inst.has_ticker) set_synthetic_book(inst, price, side, ts);
   inst.venue->on_trade(price, qty, side >= 0 ? OrderSide::buy : OrderSide::sell, ts);
-  if (inst.has_depth || inst.has_ticker) return;
-  // Trades only: a buyer took the ask at `price`, a seller hit the bid there.
+}
+
+void ReplayDriver::set_synthetic_book(InstrumentState& inst, int64_t price, int8_t side, int64_t ts) {
+  // A buyer took the ask at `price`, a seller hit the bid there.
   const int64_t bid = side > 0 ? price - 1 : price, ask = side > 0 ? price : price + 1;
   if (inst.synthetic[0] == bid && inst.synthetic[1] == ask) return;
   if (inst.synthetic[0] != 0) inst.venue->on_level(Side::bid, inst.synthetic[0], 0, ts);

@@ -130,6 +130,7 @@ class ReplayDriver {
   bool row_before(const Stream& a, const Stream& b) const noexcept;
   void apply_row(Stream& stream, ReplayEvent& out, bool& emit);
   void apply_trade(InstrumentState& inst, int64_t ts, int64_t price, int64_t qty, int8_t side);
+  void set_synthetic_book(InstrumentState& inst, int64_t price, int8_t side, int64_t ts);
   void apply_ticker(InstrumentState& inst, const StreamChunk& c, std::size_t i, int64_t ts);
   bool top_changed(InstrumentState& inst) noexcept;
   void finish_snapshot();  // removes the levels the snapshot being loaded did not state
