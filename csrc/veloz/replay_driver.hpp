@@ -11,6 +11,12 @@
 // Order of events (docs/performance.md, "replay"): rows by (exchange time, receive time, sequence,
 // stream index). At equal times: a command reaching the venue acts after the data row of that
 // time (the venue's rule), then due reports, bar closes and timers come before the data row.
+//
+// Books: a depth message (rows sharing ts, receive time and update id) applies whole before the
+// top-of-book check. A snapshot (kind 2 rows of one update id) is laid over the book and, when its
+// message ends, the levels it did not state are removed, so a level it restates keeps the queue
+// places of resting orders. Ticker-only: the last ticker's two levels. Trades only: a one-tick
+// book around each trade, moved before the venue sees the trade.
 #pragma once
 #include <cstddef>
 #include <cstdint>
