@@ -274,3 +274,123 @@ def test_bad_chunks_are_refused_with_the_column_named() -> None:
         d.set_chunk(7, np.array([T0]), np.array([T0]))
     with pytest.raises(ValueError, match="stream kind"):
         d.add_stream(0, "candles")
+
+
+# ---- regressions ------------------------------------------------------------------------------
+
+def test_a_repeating_timer_whose_next_due_time_overflows_fires_once() -> None:
+    """Re-arming at due + interval past int64 wrapped to a time in the past: the timer fired again
+    and again, with time running backwards, and the run never ended."""
+    d = driver()
+    fired: list[int] = []
+
+    def on_trade(t):  # noqa: ANN001
+        if t.trade_id == 1:
+            d.add_timer(T0 + 10, 2**63 - 1, "forever")
+
+    def on_timer(e):  # noqa: ANN001
+        fired.append(e.ts_ns)
+        if len(fired) > 5:
+            raise RuntimeError("the timer keeps firing")
+
+    d.set_callbacks(on_trade=on_trade, on_timer=on_timer)
+    d.subscribe(0, native.SUB_TRADES)
+    s = d.add_stream(0, "trades")
+    drain(d, {s: [trade_chunk([T0, T0 + 100], [1, 2])]})
+    assert fired == [T0 + 10]
+
+
+def test_a_snapshot_right_after_a_snapshot_replaces_the_book() -> None:
+    """A snapshot started only after a non-snapshot row, so a second snapshot straight after the
+    first was loaded on top of it and the first one's levels stayed."""
+    d = driver()
+    s = d.add_stream(0, "depth")
+    snap1 = depth_chunk([T0] * 4, [1, 1, -1, -1], [99, 100, 101, 102], [1, 1, 1, 1], kind=[2] * 4, seq=[1] * 4)
+    snap2 = depth_chunk([T0 + 2] * 2, [1, -1], [90, 95], [4, 4], kind=[2, 2], seq=[3, 3])
+    drain(d, {s: [snap1, snap2]})
+    assert d.levels(0, 1, 10) == [(90, 4)]
+    assert d.levels(0, -1, 10) == [(95, 4)]
+
+
+def test_a_snapshot_that_restates_our_level_keeps_our_place_in_the_queue() -> None:
+    """The book was cleared before a snapshot was loaded: our level went to 0 for a moment, and a
+    resting order jumped to the front of its queue (the conservative model moves it only on trades
+    at its price)."""
+    d = driver()
+    placed = []
+
+    def on_book(b):  # noqa: ANN001
+        if not placed:
+            placed.append(d.submit(0, 0, 1, 1, 100))  # limit buy 1 lot at 100, behind 10
+
+    d.set_callbacks(on_book=on_book)
+    d.subscribe(0, native.SUB_BOOK)
+    book, trades = d.add_stream(0, "depth"), d.add_stream(0, "trades")
+    depth = depth_chunk([T0, T0, T0 + 3, T0 + 5, T0 + 5], [1, -1, 1, 1, -1], [100, 101, 98, 100, 101],
+                        [10, 10, 5, 10, 10], kind=[2, 2, 0, 2, 2], seq=[1, 1, 2, 3, 3])
+    drain(d, {book: [depth], trades: [trade_chunk([T0 + 10], [100], qty=[4], side=[-1])]})
+    assert placed and d.levels(0, 1, 10) == [(100, 10)]
+    assert len(d.fills_array()) == 0  # a 4-lot sell cannot reach past the 10 lots ahead
+
+
+def test_a_spot_fee_paid_in_the_base_asset_is_counted_once() -> None:
+    """A spot buy's commission is charged in the base asset, so the account holds the quantity
+    less the fee, and fees_e8 counts it. The equity sample valued the holdings left against the full
+    cost: the fee was counted again in unrealized PnL, unlike in the position sample."""
+    spot = {"symbol": "BTCUSDT", "tick_size": "0.01", "lot_size": "0.001", "base_asset": "BTC",
+            "quote_asset": "USDT", "margin_asset": "USDT", "taker_fee_rate": "0.001"}
+    d = native.ReplayDriver("spot", [spot], deposit="100000", sample_interval_ns=0)
+
+    def on_book(b):  # noqa: ANN001
+        if not d.open_order_ids() and not len(d.fills_array()):
+            d.submit(0, 0, 0, 100)  # market buy 0.1 BTC at the 60001.00 ask; fee 0.0001 BTC
+
+    d.set_callbacks(on_book=on_book)
+    d.subscribe(0, native.SUB_BOOK)
+    s = d.add_stream(0, "depth")
+    drain(d, {s: [depth_chunk([T0, T0, T0 + 10], [1, -1, 1], [5_999_900, 6_000_100, 5_999_000], [1000, 1000, 1],
+                              kind=[2, 2, 0], seq=[1, 1, 2])]})
+    d.finish()
+    equity, position = d.equity_array()[-1], d.positions_array()[-1]
+    assert position["unrealized_e8"] == -10_000_000  # 0.1 BTC worth 6000.00 at the mid, bought for 6000.10
+    assert equity["unrealized_e8"] == position["unrealized_e8"]
+    assert equity["fees_e8"] == 600_010_000
+    assert equity["realized_e8"] + equity["unrealized_e8"] - equity["fees_e8"] == -610_010_000
+
+
+def test_before_the_first_row_the_clock_reads_the_start_of_the_data() -> None:
+    """The runner hands every stream its first chunk, then calls on_start. The clock read INT64_MIN
+    there, so ctx.set_timer(delay, repeat=True) in on_start (now + delay) fired about 2**63 / delay
+    times before the first row: the backtest hung."""
+    d = driver()
+    fired: list[int] = []
+
+    def on_timer(e):  # noqa: ANN001
+        fired.append(e.ts_ns)
+        if len(fired) > 10:
+            raise RuntimeError("the timer fires from the dawn of time")
+
+    d.set_callbacks(on_timer=on_timer)
+    s = d.add_stream(0, "trades")
+    d.set_chunk(s, **trade_chunk([T0, T0 + 3_500_000_000], [1, 2]))
+    assert d.now == T0
+    d.add_timer(d.now + 1_000_000_000, 1_000_000_000, "every second")  # what on_start does
+    drain(d, {s: []})
+    assert fired == [T0 + 1_000_000_000, T0 + 2_000_000_000, T0 + 3_000_000_000]
+
+
+def test_a_stop_triggered_on_trades_only_data_fills_at_the_book_of_that_trade() -> None:
+    """With trades only, the one-tick book moved to the trade only after the venue had seen the
+    trade, so a stop triggered by it took the previous book: a stop buy at 1003 triggered by a buy
+    at 1005 filled at 1001, below its own stop price."""
+    d = driver()
+
+    def on_trade(t):  # noqa: ANN001
+        if t.trade_id == 1:
+            d.submit(0, 0, 2, 1, stop_price=1003)  # stop-market buy
+
+    d.set_callbacks(on_trade=on_trade)
+    d.subscribe(0, native.SUB_TRADES)
+    s = d.add_stream(0, "trades")
+    drain(d, {s: [trade_chunk([T0, T0 + 10], [1000, 1005], side=[-1, 1])]})
+    assert d.fills_array()["px"].tolist() == [1005]

@@ -40,6 +40,8 @@ ReplayDriver::ReplayDriver(const ReplayConfig& config, const std::vector<ReplayI
                                                 config.hedge_mode ? PositionMode::hedge : PositionMode::one_way);
     if (config.deposit_e8 > 0) futures_->deposit(config.deposit_e8);
   }
+  for (auto& levels : snapshot_levels_) levels.reserve(1024);
+  stale_levels_.reserve(1024);
   instruments_.resize(instruments.size());
   VenueConfig venue = config.venue;
   venue.hedge_mode = config.hedge_mode;
@@ -99,6 +101,18 @@ void ReplayDriver::end_stream(uint32_t stream) {
   s.pos = 0;
 }
 
+int64_t ReplayDriver::start_ns() const noexcept {
+  int64_t start = INT64_MAX;
+  for (const Stream& s : streams_) {
+    if (s.pos < s.chunk.size) {
+      start = std::min(start, s.chunk.ts[s.pos]);
+    } else if (!s.ended) {
+      return INT64_MIN;  // its next rows may come first
+    }
+  }
+  return start == INT64_MAX ? INT64_MIN : start;
+}
+
 bool ReplayDriver::row_before(const Stream& a, const Stream& b) const noexcept {
   const int64_t ta = a.chunk.ts[a.pos], tb = b.chunk.ts[b.pos];
   if (ta != tb) return ta < tb;
@@ -138,6 +152,7 @@ ReplayEventKind ReplayDriver::next(ReplayEvent& out, uint64_t budget) {
       if (!continues_message) {
         const uint32_t i = static_cast<uint32_t>(dirty_instrument_);
         dirty_instrument_ = -1;
+        if (snapshot_pending_) finish_snapshot();
         InstrumentState& inst = instruments_[i];
         if (top_changed(inst) && (inst.subscriptions & kSubBook) != 0) {
           fill_book_event(i, out);
@@ -264,17 +279,28 @@ void ReplayDriver::apply_row(Stream& stream, ReplayEvent& out, bool& emit) {
       break;
     }
     case StreamKind::depth: {
-      // A snapshot row starts a new book unless it continues the snapshot of the row before (same
-      // time and id): sources without update ids (Tardis) still separate consecutive snapshots.
       const bool snapshot = c.kind != nullptr && c.kind[i] == 2;
+      const int64_t seq = c.seq ? c.seq[i] : 0;
+      const int8_t side = c.side ? c.side[i] : 0;
       if (snapshot) {
-        const int64_t key[3] = {ts, c.local_ts[i], c.seq ? c.seq[i] : 0};
-        const bool continues = stream.in_snapshot && std::equal(key, key + 3, stream.snapshot_key);
-        if (!continues) inst.venue->clear_book(ts);
-        std::copy(key, key + 3, stream.snapshot_key);
+        // The rows of one snapshot share its times and update id. A row of another snapshot
+        // starts a new one (sources without ids, like Tardis, still separate by time): forget
+        // what the last one stated.
+        const int64_t local = c.local_ts[i];
+        const bool same = stream.in_snapshot && seq == stream.snapshot_key[2] && ts == stream.snapshot_key[0] &&
+                          local == stream.snapshot_key[1];
+        if (!same) {
+          for (auto& levels : snapshot_levels_) levels.clear();
+        }
+        snapshot_levels_[static_cast<std::size_t>(book_side(side))].push_back(v0);
+        snapshot_pending_ = true;
+        snapshot_instrument_ = id;
+        snapshot_ts_ = ts;
+        stream.snapshot_key[0] = ts;
+        stream.snapshot_key[1] = local;
+        stream.snapshot_key[2] = seq;
       }
       stream.in_snapshot = snapshot;
-      const int8_t side = c.side ? c.side[i] : 0;
       inst.venue->on_level(book_side(side), v0, v1, ts);
       if ((inst.subscriptions & kSubDepth) != 0) {
         emit = true;
@@ -343,11 +369,31 @@ void ReplayDriver::apply_row(Stream& stream, ReplayEvent& out, bool& emit) {
   }
 }
 
+void ReplayDriver::finish_snapshot() {
+  snapshot_pending_ = false;
+  MatchingEngine& venue = *instruments_[snapshot_instrument_].venue;
+  for (Side side : {Side::bid, Side::ask}) {
+    std::vector<int64_t>& stated = snapshot_levels_[static_cast<std::size_t>(side)];
+    std::sort(stated.begin(), stated.end());
+    stale_levels_.clear();
+    const L2Book& book = venue.book();
+    for (int64_t price = book.best_price(side); price != kNoPrice; price = book.next_level(side, price)) {
+      if (!std::binary_search(stated.begin(), stated.end(), price)) stale_levels_.push_back(price);
+    }
+    for (int64_t price : stale_levels_) venue.on_level(side, price, 0, snapshot_ts_);
+  }
+}
+
 void ReplayDriver::apply_trade(InstrumentState& inst, int64_t ts, int64_t price, int64_t qty, int8_t side) {
   if (inst.bars.enabled()) inst.bars.on_trade(ts, price, qty);
+  // Trades only: the book is where the trade says it is before the venue sees the trade, so that
+  // an order the trade triggers meets that book, not the last trade's.
+  if (!inst.has_depth && !inst.has_ticker) set_synthetic_book(inst, price, side, ts);
   inst.venue->on_trade(price, qty, side >= 0 ? OrderSide::buy : OrderSide::sell, ts);
-  if (inst.has_depth || inst.has_ticker) return;
-  // Trades only: a buyer took the ask at `price`, a seller hit the bid there.
+}
+
+void ReplayDriver::set_synthetic_book(InstrumentState& inst, int64_t price, int8_t side, int64_t ts) {
+  // A buyer took the ask at `price`, a seller hit the bid there.
   const int64_t bid = side > 0 ? price - 1 : price, ask = side > 0 ? price : price + 1;
   if (inst.synthetic[0] == bid && inst.synthetic[1] == ask) return;
   if (inst.synthetic[0] != 0) inst.venue->on_level(Side::bid, inst.synthetic[0], 0, ts);
@@ -462,6 +508,11 @@ void ReplayDriver::record_fill(uint32_t instrument, const ExecReport& report) {
   sample(record.ts);
 }
 
+int64_t ReplayDriver::spot_unrealized_e8(const InstrumentState& inst, int64_t price) const noexcept {
+  if (inst.spot_qty <= 0 || price <= 0) return 0;
+  return linear_notional_e8(inst.spec, price, inst.spot_qty) - inst.spot_cost_e8;
+}
+
 int64_t ReplayDriver::mid_or_last(const InstrumentState& inst) const noexcept {
   const L2Book& book = inst.venue->book();
   const int64_t bid = book.best_price(Side::bid), ask = book.best_price(Side::ask);
@@ -481,7 +532,7 @@ void ReplayDriver::update_marks() {
 
 EquitySample ReplayDriver::equity_now() {
   EquitySample s{};
-  s.ts = now_ns_;
+  s.ts = now();
   if (futures_) {
     update_marks();
     const FuturesSummary summary = futures_->summary();
@@ -498,17 +549,19 @@ EquitySample ReplayDriver::equity_now() {
   }
   const SpotBalance& cash = spot_->balance(spot_->find_asset(config_.account_asset));
   s.wallet_e8 = cash.free_e8 + cash.locked_e8;
-  int64_t holdings_value = 0, cost = 0, realized = 0;
+  int64_t holdings_value = 0, unrealized = 0, realized = 0;
   for (uint32_t i = 0; i < instruments_.size(); ++i) {
     const InstrumentState& inst = instruments_[i];
     realized += inst.spot_realized_e8;
-    cost += inst.spot_cost_e8;
     const int64_t price = mid_or_last(inst);
     const SpotBalance& base = spot_->balance(spot_->find_asset(inst.base_asset));
     if (price > 0) holdings_value += base_value_e8(inst.spec, base.free_e8 + base.locked_e8, price);
+    // PnL before fees, as realized: the position bought, not the base held after commissions paid
+    // in it (those are in fees_e8). The same figure as the position sample's.
+    unrealized += spot_unrealized_e8(inst, price);
   }
-  s.equity_e8 = s.wallet_e8 + holdings_value;
-  s.unrealized_e8 = holdings_value - cost;
+  s.equity_e8 = s.wallet_e8 + holdings_value;  // what the account really holds
+  s.unrealized_e8 = unrealized;
   s.realized_e8 = realized;
   s.fees_e8 = spot_fees_e8_;
   s.gross_exposure_e8 = holdings_value;
@@ -531,29 +584,30 @@ void ReplayDriver::sample(int64_t ts) {
   for (uint32_t i = 0; i < instruments_.size(); ++i) {
     const InstrumentState& inst = instruments_[i];
     const int64_t mark = mid_or_last(inst);
-    int64_t entry = 0, unrealized = 0;
+    int64_t entry = 0;
     if (inst.spot_qty > 0) {
       // average cost per lot, in ticks: cost / value of one lot at one tick
       const ExactAmount one = linear_value_exact(inst.spec, 1, 1);
       entry = round_half_even(ExactAmount{checked_mul(inst.spot_cost_e8, one.den), checked_mul(one.num, inst.spot_qty)});
-      if (mark > 0) unrealized = linear_notional_e8(inst.spec, mark, inst.spot_qty) - inst.spot_cost_e8;
     }
-    positions_.push_back(PositionSample{ts, i, 0, inst.spot_qty, entry, mark, unrealized, inst.spot_realized_e8});
+    positions_.push_back(PositionSample{ts, i, 0, inst.spot_qty, entry, mark, spot_unrealized_e8(inst, mark),
+                                        inst.spot_realized_e8});
   }
 }
 
 void ReplayDriver::finish() {
   if (dirty_instrument_ >= 0) {
+    if (snapshot_pending_) finish_snapshot();
     top_changed(instruments_[static_cast<uint32_t>(dirty_instrument_)]);
     dirty_instrument_ = -1;
   }
-  sample(now_ns_);
+  sample(now());
 }
 
 OmsResult ReplayDriver::submit(OrderRequest request, uint64_t& order_id) {
   const uint32_t instrument = request.instrument;
   InstrumentState& inst = state(instrument);
-  request.ts_ns = now_ns_;
+  request.ts_ns = now();
   const OmsResult result = inst.execution->submit(request, order_id);
   if (order_id != 0) {
     if (decision_mid2_.size() < order_id) decision_mid2_.resize(order_id, 0);
@@ -569,13 +623,13 @@ OmsResult ReplayDriver::submit(OrderRequest request, uint64_t& order_id) {
 OmsResult ReplayDriver::cancel(uint64_t order_id) {
   const Order* order = oms_.find(order_id);
   if (order == nullptr) return OmsResult::unknown_order;
-  return instruments_.at(order->instrument).execution->cancel(order_id, now_ns_);
+  return instruments_.at(order->instrument).execution->cancel(order_id, now());
 }
 
 OmsResult ReplayDriver::amend(uint64_t order_id, int64_t price, int64_t qty) {
   const Order* order = oms_.find(order_id);
   if (order == nullptr) return OmsResult::unknown_order;
-  return instruments_.at(order->instrument).execution->amend(order_id, price, qty, now_ns_);
+  return instruments_.at(order->instrument).execution->amend(order_id, price, qty, now());
 }
 
 }  // namespace veloz

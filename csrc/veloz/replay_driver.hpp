@@ -11,6 +11,12 @@
 // Order of events (docs/performance.md, "replay"): rows by (exchange time, receive time, sequence,
 // stream index). At equal times: a command reaching the venue acts after the data row of that
 // time (the venue's rule), then due reports, bar closes and timers come before the data row.
+//
+// Books: a depth message (rows sharing ts, receive time and update id) applies whole before the
+// top-of-book check. A snapshot (kind 2 rows of one update id) is laid over the book and, when its
+// message ends, the levels it did not state are removed, so a level it restates keeps the queue
+// places of resting orders. Ticker-only: the last ticker's two levels. Trades only: a one-tick
+// book around each trade, moved before the venue sees the trade.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -61,12 +67,6 @@ class ReplayDriver {
   void set_chunk(uint32_t stream, const StreamChunk& chunk);
   void end_stream(uint32_t stream);
 
-  // Sets the clock before the first event (to the first row's time), so that what a strategy does
-  // in on_start (timers, orders) happens at the start of the data, not at the beginning of time.
-  void start_clock(int64_t ts) noexcept {
-    if (ts > now_ns_) now_ns_ = ts;
-  }
-
   // ---- the loop: runs until an event for the caller; `budget` caps the data rows per call.
   ReplayEventKind next(ReplayEvent& out, uint64_t budget);
   // The closing equity and position sample (call once, after `end` or when stopping early).
@@ -80,7 +80,10 @@ class ReplayDriver {
   bool cancel_timer(uint64_t id) noexcept { return timers_.cancel(id); }
 
   // ---- state
-  int64_t now() const noexcept { return now_ns_; }
+  // The driver's clock: the time of the event being handled. Before the first row it reads the
+  // time of the first row, once every stream has its first chunk (INT64_MIN until then), so that
+  // timers and orders set up before the data (a strategy's on_start) count from its start.
+  int64_t now() const noexcept { return now_ns_ != INT64_MIN ? now_ns_ : start_ns(); }
   std::size_t instrument_count() const noexcept { return instruments_.size(); }
   const MatchingEngine& venue(uint32_t instrument) const { return *instruments_.at(instrument).venue; }
   const OrderManager& oms() const noexcept { return oms_; }
@@ -110,8 +113,8 @@ class ReplayDriver {
     StreamChunk chunk;
     std::size_t pos = 0;
     bool ended = false;
-    bool in_snapshot = false;  // depth: the previous row was a snapshot row ...
-    int64_t snapshot_key[3] = {0, 0, 0};  // ... of this (ts, local ts, update id)
+    bool in_snapshot = false;            // depth: the last row was a snapshot row ...
+    int64_t snapshot_key[3] = {0, 0, 0};  // ... with this ts, local_ts and update id
   };
   struct InstrumentState {
     InstrumentSpec spec;
@@ -129,16 +132,22 @@ class ReplayDriver {
   };
 
   InstrumentState& state(uint32_t instrument) { return instruments_.at(instrument); }
+  int64_t start_ns() const noexcept;  // the earliest row waiting, or INT64_MIN if a stream has none yet
   bool row_before(const Stream& a, const Stream& b) const noexcept;
   void apply_row(Stream& stream, ReplayEvent& out, bool& emit);
   void apply_trade(InstrumentState& inst, int64_t ts, int64_t price, int64_t qty, int8_t side);
+  void set_synthetic_book(InstrumentState& inst, int64_t price, int8_t side, int64_t ts);
   void apply_ticker(InstrumentState& inst, const StreamChunk& c, std::size_t i, int64_t ts);
   bool top_changed(InstrumentState& inst) noexcept;
+  void finish_snapshot();  // removes the levels the snapshot being loaded did not state
   void fill_book_event(uint32_t instrument, ReplayEvent& out) const;
   bool deliver_report(uint32_t instrument, int64_t ts, ReplayEvent& out);
   void record_fill(uint32_t instrument, const ExecReport& report);
   void forget_if_finished(uint64_t order_id);
   int64_t mid_or_last(const InstrumentState& inst) const noexcept;  // ticks, 0 when unknown
+  // Spot: the holdings (lots bought less lots sold) at `price` less their average cost; 0 when
+  // flat or the price is unknown.
+  int64_t spot_unrealized_e8(const InstrumentState& inst, int64_t price) const noexcept;
   void update_marks();
   void sample(int64_t ts);
 
@@ -156,6 +165,13 @@ class ReplayDriver {
   int64_t dirty_instrument_ = -1;
   uint32_t dirty_stream_ = 0;
   int64_t dirty_key_[3] = {0, 0, 0};
+  // A snapshot is laid over the book, and the levels it did not state are removed when its message
+  // ends: a level it restates never goes through 0, so resting orders keep their queue places.
+  bool snapshot_pending_ = false;
+  uint32_t snapshot_instrument_ = 0;
+  int64_t snapshot_ts_ = 0;
+  std::vector<int64_t> snapshot_levels_[2];  // prices the snapshot stated, by Side
+  std::vector<int64_t> stale_levels_;
   std::vector<FillRecord> fills_;
   std::vector<EquitySample> equity_;
   std::vector<PositionSample> positions_;

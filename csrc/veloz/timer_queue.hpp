@@ -27,13 +27,16 @@ class TimerQueue {
     drop_cancelled();
     return heap_.empty() ? INT64_MAX : heap_.top().due_ns;
   }
-  // Pops the earliest live timer (next_due() must not be INT64_MAX); re-arms a repeating one.
+  // Pops the earliest live timer (next_due() must not be INT64_MAX); re-arms a repeating one,
+  // unless its next due time would not fit int64 (no replay reaches it: it is over).
   uint64_t pop(int64_t& due_ns) {
     drop_cancelled();
     const Entry top = heap_.top();
     heap_.pop();
     due_ns = top.due_ns;
-    if (top.interval_ns > 0) heap_.push(Entry{top.due_ns + top.interval_ns, top.id, top.interval_ns});
+    if (top.interval_ns > 0 && top.due_ns < INT64_MAX - top.interval_ns) {
+      heap_.push(Entry{top.due_ns + top.interval_ns, top.id, top.interval_ns});
+    }
     return top.id;
   }
 

@@ -328,10 +328,6 @@ cdef class ReplayDriver:
         update.reject_code = order.last_reject_code
         return update
 
-    def start_clock(self, int64_t ts) -> None:
-        """Sets the clock before the first event (timers and orders of on_start happen then)."""
-        self.drv.get().start_clock(ts)
-
     def finish(self) -> None:
         """Takes the closing equity and position sample."""
         self.drv.get().finish()

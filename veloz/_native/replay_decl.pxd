@@ -105,7 +105,6 @@ cdef extern from "veloz/replay_driver.hpp" namespace "veloz" nogil:
         void end_stream(uint32_t stream) except +
         ReplayEventKind next(ReplayEvent& out, uint64_t budget) except +
         void finish() except +
-        void start_clock(int64_t ts)
         OmsResult submit(OrderRequest request, uint64_t& order_id) except +
         OmsResult cancel(uint64_t order_id) except +
         OmsResult amend(uint64_t order_id, int64_t price, int64_t qty) except +

@@ -137,7 +137,6 @@ def run_backtest(
     for stream, chunk in enumerate(first):
         _feed(driver, stream, sources[stream][0], chunk)
     run.first_ts_ns = min(int(chunk["ts_ns"][0]) for chunk in first if chunk is not None)
-    driver.start_clock(run.first_ts_ns)
 
     started = time.perf_counter()
     try:
