@@ -217,3 +217,35 @@ def test_two_runs_give_identical_fills_and_equity() -> None:
     assert len(a.driver.fills_array()) > 5
     assert a.driver.fills_array().tobytes() == b.driver.fills_array().tobytes()
     assert a.driver.equity_array().tobytes() == b.driver.equity_array().tobytes()
+
+
+def test_futures_orders_the_available_margin_cannot_cover_are_refused_before_sending() -> None:
+    outcomes: list[str] = []
+
+    def script(ctx, i):  # noqa: ANN001
+        if i == 1:
+            # 20x leverage: 0.05 BTC at 60,000 needs 150 USDT of margin, 0.01 BTC needs 30
+            for qty in (50, 10):
+                try:
+                    ctx.place_order("BTCUSDT", Side.BUY, qty)
+                    outcomes.append(f"sent {qty}")
+                except OrderRejected as exc:
+                    outcomes.append(f"refused {qty}: {exc}")
+        if i == 3:
+            # closing needs no margin, whatever the balance
+            ctx.place_order("BTCUSDT", Side.SELL, 10)
+            outcomes.append("closed")
+
+    result = run(Scripted(script), BacktestConfig(deposit="100", order_latency=Latency.constant(0),
+                                                  report_latency=Latency.constant(0)))
+    assert result.failure is None
+    assert outcomes[0].startswith("refused 50") and "does not cover" in outcomes[0]
+    assert outcomes[1:] == ["sent 10", "closed"]
+    assert result.env.order(1).status == OrderStatus.REJECTED and result.env.order(1).reject_code == -2019
+    assert result.driver.position(0)[0] == 0
+
+
+@pytest.mark.parametrize("deposit", ["0", "-100", "abc"])
+def test_a_deposit_that_is_not_positive_is_refused(deposit: str) -> None:
+    with pytest.raises(BacktestError, match="deposit"):
+        run(Scripted(lambda ctx, i: None), BacktestConfig(deposit=deposit))

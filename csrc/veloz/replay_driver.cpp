@@ -59,6 +59,7 @@ ReplayDriver::ReplayDriver(const ReplayConfig& config, const std::vector<ReplayI
       futures_->add_instrument(i, source.spec, source.risk);
     }
     inst.execution = std::make_unique<SimExecution>(oms_, *inst.venue, i, futures_.get(), spot_.get());
+    inst.execution->set_margin_check(config.check_margin);
   }
 }
 

@@ -48,6 +48,7 @@ struct ReplayConfig {
   int64_t deposit_e8 = 0;
   std::string account_asset = "USDT";  // spot: the quote asset of every instrument
   int window_bits = 18;
+  bool check_margin = true;  // futures: refuse orders the available margin cannot cover
   int64_t sample_interval_ns = 1'000'000'000;  // equity and position samples; 0: only at fills
   std::string client_id_prefix = "vz-";
 };

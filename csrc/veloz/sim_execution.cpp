@@ -1,6 +1,9 @@
 #include "veloz/sim_execution.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
+
+#include "veloz/contract_value.hpp"
 
 namespace veloz {
 
@@ -46,6 +49,10 @@ OmsResult SimExecution::submit(const OrderRequest& request, uint64_t& order_id) 
       return oms_.reject(order_id, kInsufficientBalance, routed.ts_ns);
     }
   }
+  if (futures_ != nullptr && margin_check_ && !margin_covers(routed)) {
+    ++counters_.local_rejects;
+    return oms_.reject(order_id, kInsufficientBalance, routed.ts_ns);
+  }
   VenueOrderRequest venue_request;
   venue_request.order_id = order_id;
   venue_request.side = routed.side;
@@ -65,6 +72,41 @@ OmsResult SimExecution::submit(const OrderRequest& request, uint64_t& order_id) 
     return rejected;
   }
   return oms_.mark_sent(order_id, routed.ts_ns);
+}
+
+bool SimExecution::margin_covers(const OrderRequest& request) const {
+  if (request.reduce_only) return true;
+  const bool buy = request.side == OrderSide::buy;
+  int64_t opening = request.qty;
+  if (request.position_side == PositionSide::both) {
+    const int64_t position = futures_->position(instrument_, PositionSide::both).qty;
+    if ((position > 0 && !buy) || (position < 0 && buy)) opening = std::max<int64_t>(0, request.qty - std::llabs(position));
+  } else if ((request.position_side == PositionSide::long_side) != buy) {
+    opening = 0;  // hedge mode: selling LONG or buying SHORT closes
+  }
+  if (opening == 0) return true;
+  int64_t price = 0;
+  switch (request.type) {
+    case OrderType::limit:
+    case OrderType::stop_limit:
+    case OrderType::take_profit:
+      price = request.price;
+      break;
+    case OrderType::stop_market:
+    case OrderType::take_profit_market:
+      price = request.stop_price;
+      break;
+    case OrderType::market: {
+      const int64_t touch = venue_.book().best_price(buy ? Side::ask : Side::bid);
+      price = touch != kNoPrice ? touch : venue_.last_trade_price();
+      break;
+    }
+  }
+  if (price <= 0) return true;  // nothing to value it at: the venue will expire it anyway
+  const ExactAmount value = contract_value_exact(venue_.spec(), price, opening);
+  const int64_t leverage = futures_->risk(instrument_).leverage;
+  const int64_t required = round_half_even(ExactAmount{value.num, checked_mul(value.den, leverage)});
+  return required <= futures_->summary().available_balance_e8;
 }
 
 OmsResult SimExecution::cancel(uint64_t order_id, int64_t ts_ns) {

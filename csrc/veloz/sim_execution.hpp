@@ -47,9 +47,15 @@ class SimExecution {
 
   const SimExecutionCounters& counters() const noexcept { return counters_; }
 
+  // Futures: refuse (locally, Binance -2019) an order whose opening part needs more initial margin
+  // than the account has available, valued at its limit or stop price, or for a market order at
+  // the touch it would take. Margin of other open orders is not reserved (docs/backtest.md).
+  void set_margin_check(bool on) noexcept { margin_check_ = on; }
+
  private:
   void on_report(const ExecReport& report);
   void release_if_finished(uint64_t order_id);
+  bool margin_covers(const OrderRequest& request) const;
 
   OrderManager& oms_;
   MatchingEngine& venue_;
@@ -58,6 +64,7 @@ class SimExecution {
   SpotAccount* spot_;
   SimExecutionCounters counters_;
   ExecReport batch_[64];
+  bool margin_check_ = false;
   bool last_fill_applied_ = false;
   int64_t last_fill_realized_e8_ = 0;
 };

@@ -84,7 +84,8 @@ cdef class ReplayDriver:
     def __init__(self, str market, list instruments, *, str deposit="0", str account_asset="USDT",
                  tuple order_latency=("constant", 0, 0, 0.0, 0.0), tuple report_latency=("constant", 0, 0, 0.0, 0.0),
                  str queue_model="conservative", double queue_exponent=1.0, uint64_t seed=1, bint hedge_mode=False,
-                 int64_t sample_interval_ns=1_000_000_000, int window_bits=18, str client_id_prefix="vz-"):
+                 int64_t sample_interval_ns=1_000_000_000, int window_bits=18, str client_id_prefix="vz-",
+                 bint check_margin=True):
         """`instruments`: dicts with symbol, tick_size, lot_size, base_asset, quote_asset,
         margin_asset, and optionally contract_size, maker_fee_rate, taker_fee_rate, leverage."""
         if market not in MARKETS:
@@ -106,6 +107,7 @@ cdef class ReplayDriver:
         config.account_asset = account_asset.encode()
         config.window_bits = window_bits
         config.sample_interval_ns = sample_interval_ns
+        config.check_margin = check_margin
         config.client_id_prefix = client_id_prefix.encode()
         cdef vector[ReplayInstrument] specs
         cdef ReplayInstrument spec

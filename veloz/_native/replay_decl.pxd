@@ -92,6 +92,7 @@ cdef extern from "veloz/replay_driver.hpp" namespace "veloz" nogil:
         int64_t deposit_e8
         string account_asset
         int window_bits
+        cbool check_margin
         int64_t sample_interval_ns
         string client_id_prefix
 

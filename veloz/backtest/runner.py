@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,12 @@ class BacktestRun:
 
 
 def _driver_for(instruments: list[Instrument], config: BacktestConfig) -> native.ReplayDriver:
+    try:
+        deposit = Decimal(config.deposit)
+    except InvalidOperation:
+        raise BacktestError(f"deposit {config.deposit!r} is not a number") from None
+    if not deposit > 0:
+        raise BacktestError(f"deposit must be positive, not {config.deposit}")
     markets = {inst.market for inst in instruments}
     if len(markets) != 1:
         raise BacktestError(f"every instrument of a run must be of one market, not {sorted(markets)}")
