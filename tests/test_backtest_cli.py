@@ -99,10 +99,12 @@ def test_a_strategy_file_path_is_accepted(catalog: Path, tmp_path: Path) -> None
         "    def on_trade(self, trade):\n"
         "        self.n += 1\n"
         "    def on_stop(self):\n"
-        "        self.ctx.log.warning('trades seen: %d', self.n)\n")
+        "        self.ctx.log.info('trades seen: %d', self.n)\n"
+        "        self.ctx.log.debug('hidden at the default level')\n")
     done = backtest(catalog, tmp_path / "out", strategy=f"{strategy}:CountTrades")
     assert done.returncode == 0, done.stderr
-    assert "trades seen: 21313" in done.stderr
+    assert "INFO [2024-08-09T00:00:01.105Z] trades seen: 21313" in done.stderr
+    assert "hidden" not in done.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -150,6 +152,35 @@ def test_a_corrupt_parquet_file_is_named_and_nothing_is_written(catalog: Path, t
     assert done.returncode == 2
     assert day.name in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_an_out_path_that_is_a_file_is_refused_before_the_run(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "taken"
+    out.write_text("mine")
+    done = backtest(catalog, out)
+    assert done.returncode == 2 and "is not a directory" in done.stderr and "Traceback" not in done.stderr
+    assert out.read_text() == "mine"
+
+
+def test_a_strategy_that_fails_to_construct_exits_1_with_its_traceback(catalog: Path, tmp_path: Path) -> None:
+    strategy = tmp_path / "boom.py"
+    strategy.write_text("from strategy_sdk import Strategy\n"
+                        "class Boom(Strategy):\n"
+                        "    def __init__(self, params=None):\n"
+                        "        super().__init__(params)\n"
+                        "        raise RuntimeError('cannot load my model')\n")
+    done = backtest(catalog, tmp_path / "out", strategy=f"{strategy}:Boom")
+    assert done.returncode == 1
+    assert "cannot load my model" in done.stderr and "boom.py" in done.stderr and "veloz: error:" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_symbols_are_case_insensitive_and_unknown_ones_list_what_there_is(catalog: Path, tmp_path: Path) -> None:
+    assert veloz("backtest", "--strategy", MM, "--data", catalog, "--instrument", "binance:usdm:btcusdt", "--out",
+                 tmp_path / "out", "--no-progress").returncode == 0
+    done = veloz("backtest", "--strategy", MM, "--data", catalog, "--instrument", "binance:usdm:ETHUSDT", "--out",
+                 tmp_path / "out2", "--no-progress")
+    assert done.returncode == 2 and "it has: binance:usdm:BTCUSDT" in done.stderr
 
 
 def test_a_missing_catalog_is_a_clear_error(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from veloz.errors import BacktestError
+from veloz.errors import BacktestError, StrategyFailed
 
 __all__ = ["parse_latency", "parse_time", "register"]
 
@@ -65,6 +65,20 @@ def _fees(text: str) -> Any:
     return Fees(maker=maker.strip(), taker=taker.strip())
 
 
+def _strategy_logging(level: str) -> None:
+    """The strategy's ctx.log goes to stderr with its level; records carry the engine's clock."""
+    import logging
+
+    logger = logging.getLogger("veloz.strategy")
+    logger.setLevel(level.upper())
+    if not any(getattr(h, "_veloz", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        handler._veloz = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def _backtest(args: argparse.Namespace) -> int:
     from veloz.backtest.catalog_source import instrument_data
     from veloz.backtest.outputs import write_outputs
@@ -76,12 +90,20 @@ def _backtest(args: argparse.Namespace) -> int:
 
     if not args.data.is_dir():
         raise BacktestError(f"--data {args.data}: no such catalog directory")
+    if args.out.exists() and not args.out.is_dir():
+        raise BacktestError(f"--out {args.out}: exists and is not a directory")
+    _strategy_logging(args.log_level)
     start = parse_time(args.start, "--start") if args.start else None
     end = parse_time(args.end, "--end") if args.end else None
     if start is not None and end is not None and end <= start:
         raise BacktestError("--end must be after --start")
     params = parse_param_args(args.param)
-    strategy = load_strategy(args.strategy, params)
+    try:
+        strategy = load_strategy(args.strategy, params)
+    except StrategyFailed as failure:
+        print(failure.strategy_traceback, file=sys.stderr, end="")
+        print(f"veloz: error: {failure} (nothing was run or written)", file=sys.stderr)
+        return EXIT_STRATEGY_FAILED
     latency = parse_latency(args.latency, "--latency") if args.latency else None
     order_latency = parse_latency(args.order_latency, "--order-latency") if args.order_latency else latency
     report_latency = parse_latency(args.report_latency, "--report-latency") if args.report_latency else latency
@@ -125,6 +147,9 @@ def _backtest(args: argparse.Namespace) -> int:
     for key in ("total_return", "sharpe", "max_drawdown", "num_trades", "fees_total"):
         if key in metrics:
             print(f"  {key:<16} {metrics[key]}")
+    if metrics.get("duration_s") is not None and metrics["duration_s"] < 86_400:
+        print(f"  note             annualized figures (sharpe, sortino, calmar, CAGR) extrapolate a "
+              f"{metrics['duration_s'] / 60:.1f}-minute run to a year: read them with care")
     print(f"  outputs          {args.out}/ (report.html, metrics.json, orders/fills/positions/equity.parquet)")
     if run.failure is not None:
         print(run.failure.strategy_traceback, file=sys.stderr, end="")
@@ -168,6 +193,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--queue-model", choices=["conservative", "probabilistic"], default="conservative")
     parser.add_argument("--seed", type=int, default=1, help="seed of the latency draws (default 1)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
+    parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info",
+                        help="level of the strategy's ctx.log on stderr (default info)")
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None,
                           help="show a progress bar (default: when stderr is a terminal)")

@@ -18,7 +18,7 @@ def parse_instrument_key(key: str) -> tuple[str, str, str]:
     parts = key.split(":")
     if len(parts) != 3 or not all(parts):
         raise BacktestError(f"--instrument {key!r}: expected venue:market:symbol, e.g. binance:usdm:BTCUSDT")
-    return parts[0], parts[1], parts[2]
+    return parts[0].lower(), parts[1].lower(), parts[2].upper()  # Binance symbols are upper case
 
 
 def instrument_data(catalog: Catalog, key: str, start_ns: int | None, end_ns: int | None,
@@ -26,7 +26,9 @@ def instrument_data(catalog: Catalog, key: str, start_ns: int | None, end_ns: in
     venue, market, symbol = parse_instrument_key(key)
     types = data_types(catalog, venue, market, symbol)
     if not types:
-        raise BacktestError(f"the catalog at {catalog.root} has no data for {key}")
+        known = sorted({f"{e.venue}:{e.market}:{e.symbol}" for e in catalog.entries()})
+        raise BacktestError(f"the catalog at {catalog.root} has no data for {key}; it has: "
+                            f"{', '.join(known) if known else 'nothing'}")
     instrument = catalog.instrument(venue, market, symbol)
     streams = {
         data_type: _chunks(catalog, venue, market, symbol, data_type, start_ns, end_ns, batch_rows)

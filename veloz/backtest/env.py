@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import operator
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +86,9 @@ class _ClockAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
     """Prefixes each record with the engine's clock (ns), so logs line up with the data."""
 
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
-        return f"[t={self.extra['env'].now_ns()}] {msg}", kwargs  # type: ignore[index]
+        ns = self.extra["env"].now_ns()  # type: ignore[index]
+        when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 1_000_000_000))
+        return f"[{when}.{ns % 1_000_000_000 // 1_000_000:03d}Z] {msg}", kwargs
 
 
 class BacktestEnv:

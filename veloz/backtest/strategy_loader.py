@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from strategy_sdk import ParameterError, Strategy
 from strategy_sdk.params import parse_params
-from veloz.errors import BacktestError
+from veloz.errors import BacktestError, StrategyFailed
 
 __all__ = ["load_strategy", "parse_param_args"]
 
@@ -68,4 +69,8 @@ def load_strategy(path: str, params: Mapping[str, str] | None = None) -> Strateg
         parsed = parse_params(cls.Params, dict(params or {}))
     except ParameterError as exc:
         raise BacktestError(f"bad parameters for {cls.__name__}: {exc}") from exc
-    return cls(parsed)
+    try:
+        return cls(parsed)
+    except Exception as exc:
+        raise StrategyFailed(f"creating {cls.__name__} raised {type(exc).__name__}: {exc}",
+                             traceback.format_exc()) from exc
