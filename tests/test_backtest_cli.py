@@ -58,6 +58,7 @@ def test_a_run_writes_every_output_and_they_agree(catalog: Path, tmp_path: Path)
     assert metrics["run"]["config"]["order_latency"][1] == 1_000_000
     html = (out / "report.html").read_text()
     assert "http://" not in html and "https://" not in html
+    assert 'id="stopped-notice"' not in html
     assert "events" in done.stdout and "fills" in done.stdout
 
 
@@ -213,4 +214,5 @@ def test_a_strategy_exception_stops_the_run_with_its_traceback_and_whole_outputs
     assert fills.num_rows == 1  # the order placed before the bug filled
     metrics = json.loads((out / "metrics.json").read_text())
     assert "KeyError" in metrics["run"]["stopped_by_strategy_error"]
+    assert 'id="stopped-notice"' in (out / "report.html").read_text()
     assert not list(out.glob(".*.tmp"))

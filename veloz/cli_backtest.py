@@ -86,6 +86,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from veloz.backtest.runner import BacktestConfig, run_backtest
     from veloz.backtest.strategy_loader import load_strategy, parse_param_args
     from veloz.data.catalog import Catalog
+    from strategy_sdk.params import params_to_dict
     from veloz.matching import Fees
 
     if not args.data.is_dir():
@@ -132,7 +133,7 @@ def _backtest(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     run_info = {
-        "strategy": args.strategy, "params": params, "instruments": list(args.instrument),
+        "strategy": args.strategy, "params": params_to_dict(strategy.params), "instruments": list(args.instrument),
         "data": str(args.data), "start_ns": start, "end_ns": end,
         "config": {"deposit": config.deposit, "maker_fee": config.fees.maker, "taker_fee": config.fees.taker,
                    "order_latency": list(config.order_latency.as_tuple()),

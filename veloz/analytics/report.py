@@ -19,7 +19,7 @@ import pyarrow as pa
 from veloz.analytics.atomic_write import write_bytes_atomically
 from veloz.analytics.report_data import build_report_data
 
-_PLACEHOLDER = re.compile(r"\{\{(TITLE|CSS|DATA|JS)\}\}")
+_PLACEHOLDER = re.compile(r"\{\{(TITLE|NOTICE|CSS|DATA|JS)\}\}")
 # In a <script> element nothing but "</script" ends it, and "<!--" can confuse its parsing; JSON
 # never needs a literal "<", ">" or "&" (all are legal \u escapes inside JSON strings), and U+2028 /
 # U+2029 are escaped too so the text is also a valid JavaScript literal.
@@ -45,8 +45,12 @@ def render_report_html(*, equity: pa.Table, fills: pa.Table, orders: pa.Table, p
     """The report page as text; see ``write_report_html``."""
     data = build_report_data(equity=equity, fills=fills, orders=orders, positions=positions, metrics=metrics,
                              run_info=run_info, price_series=price_series)
-    parts = {"TITLE": html.escape(data["title"]), "CSS": _asset("report.css"), "DATA": embed_json(data),
-             "JS": _asset("report.js")}
+    stopped = run_info.get("stopped_by_strategy_error")
+    # A run the strategy's exception cut short must not pass for a whole one.
+    notice = (f'<p id="stopped-notice" class="notice">The run stopped early: {html.escape(str(stopped))}. '
+              "Everything below covers the run up to that event.</p>") if stopped else ""
+    parts = {"TITLE": html.escape(data["title"]), "NOTICE": notice, "CSS": _asset("report.css"),
+             "DATA": embed_json(data), "JS": _asset("report.js")}
     # One pass, so text substituted in (a run name, say) is never itself searched for placeholders.
     return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("report.html"))
 
