@@ -171,14 +171,14 @@ TARDIS_TRADES = ROOT / "tests" / "data" / "tardis" / "binance-futures_trades_BTC
 
 def test_archive_and_tardis_imports_take_the_instrument_from_the_catalog(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog"
-    refused = veloz("data", "import", ARCHIVE, "--format", "binance-archive", "--market", "usdm", "--symbol",
-                    "BTCUSDT", "--catalog", catalog)
-    assert_usage_error(refused, "needs --exchange-info")
+    refused = veloz("data", "import", ARCHIVE, "--catalog", catalog)  # format and symbol from the file name
+    assert_usage_error(refused, "needs --market, --exchange-info")
     assert veloz("data", "import", DEMO, "--exchange-info", DEMO_INFO, "--catalog", catalog).returncode == 0
-    for source, fmt in ((ARCHIVE, "binance-archive"), (TARDIS_TRADES, "tardis")):
-        done = veloz("data", "import", source, "--format", fmt, "--market", "usdm", "--symbol", "btcusdt",
-                     "--catalog", catalog)
-        assert done.returncode == 0, done.stderr
+    done = veloz("data", "import", ARCHIVE, "--market", "usdm", "--catalog", catalog)
+    assert done.returncode == 0, done.stderr
+    done = veloz("data", "import", TARDIS_TRADES, "--format", "tardis", "--market", "usdm", "--symbol", "btcusdt",
+                 "--catalog", catalog)
+    assert done.returncode == 0, done.stderr
     stored = Catalog(catalog)
     funding = stored.read("binance", "usdm", "BTCUSDT", "funding")
     assert funding.num_rows == 90  # April 2026, every 8 hours

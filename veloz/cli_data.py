@@ -91,6 +91,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _import(args: argparse.Namespace) -> int:
     from veloz.data.catalog import Catalog
+    from veloz.data.archive_files import parse_archive_name
     from veloz.data.catalog_write import validate_table
 
     if args.catalog.exists() and not args.catalog.is_dir():
@@ -100,6 +101,8 @@ def _import(args: argparse.Namespace) -> int:
     for source in args.sources:
         if not source.exists():
             raise FileNotFoundError(f"source not found: {source}")
+    if args.format == "auto" and all(parse_archive_name(source.name) for source in args.sources):
+        args.format = "binance-archive"  # data.binance.vision names say what they are
     result = _archive_import(args) if args.format in ARCHIVE_IMPORTERS else _capture_import(args)
     catalog = Catalog(args.catalog)
     # Everything is checked before the first write: a bad table or a clashing instrument found
@@ -143,12 +146,19 @@ def _capture_import(args: argparse.Namespace) -> CaptureImport:
 
 
 def _archive_import(args: argparse.Namespace) -> CaptureImport:
-    from veloz.data.catalog import Catalog
+    from veloz.data.archive_files import parse_archive_name
     from veloz.data.import_captures import CaptureImport
-    from veloz.errors import CatalogError
     from veloz.instruments import load_exchange_info
 
+    if not args.symbol:
+        # data.binance.vision file names start with the symbol
+        named = {parsed.symbol for parsed in map(parse_archive_name, (s.name for s in args.sources)) if parsed}
+        if len(named) == 1 and all(parse_archive_name(source.name) for source in args.sources):
+            args.symbol = named.pop()
     missing = [option for option, value in (("--symbol", args.symbol), ("--market", args.market)) if not value]
+    known_instrument = args.market is not None and args.symbol and _catalog_instrument(args) is not None
+    if args.exchange_info is None and not known_instrument:
+        missing.append("--exchange-info (or a catalog that already has the instrument)")
     if missing:
         raise DataCommandError(f"--format {args.format} needs {', '.join(missing)}: an archive names neither its "
                                "symbol's market nor its tick and lot sizes")
@@ -158,21 +168,27 @@ def _archive_import(args: argparse.Namespace) -> CaptureImport:
         if instrument is None:
             raise DataCommandError(f"{args.exchange_info} has no symbol {symbol}")
     else:
-        # The catalog may already know the instrument (from an earlier import with exchangeInfo).
-        catalog = Catalog(args.catalog) if args.catalog.is_dir() else None
-        try:
-            instrument = catalog.instrument(args.venue, args.market, symbol) if catalog is not None else None
-        except CatalogError:
-            instrument = None
-        if instrument is None:
-            raise DataCommandError(f"--format {args.format} needs --exchange-info for {args.market} {symbol}: the "
-                                   f"catalog {args.catalog} does not know its tick and lot sizes yet")
+        # The catalog already knows the instrument (from an earlier import with exchangeInfo).
+        instrument = _catalog_instrument(args)
+        assert instrument is not None
     importer = _archive_importer(args.format)
     combined = CaptureImport(instruments={symbol: instrument})
     for source in args.sources:
         tables = importer(source, instrument, args.market, symbol)
         combined.extend(CaptureImport(tables={symbol: dict(tables)}, instruments={symbol: instrument}))
     return combined
+
+
+def _catalog_instrument(args: argparse.Namespace) -> Instrument | None:
+    from veloz.data.catalog import Catalog
+    from veloz.errors import CatalogError
+
+    if not args.catalog.is_dir():
+        return None
+    try:
+        return Catalog(args.catalog).instrument(args.venue, args.market, args.symbol.strip().upper())
+    except CatalogError:
+        return None
 
 
 def _archive_importer(fmt: str) -> Callable[[Path, Instrument, str, str], dict[str, pa.Table]]:
