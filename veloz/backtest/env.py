@@ -11,7 +11,7 @@ import operator
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from strategy_sdk import OrderRejected, OrderType, PositionSide, Side, Strategy, TimeInForce, TriggerSource
 from veloz._native import replay as native
@@ -86,7 +86,8 @@ class _ClockAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
     """Prefixes each record with the engine's clock (ns), so logs line up with the data."""
 
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
-        ns = self.extra["env"].now_ns()  # type: ignore[index]
+        env = cast("BacktestEnv", self.extra["env"])  # type: ignore[index]
+        ns = env.now_ns()
         when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 1_000_000_000))
         return f"[{when}.{ns % 1_000_000_000 // 1_000_000:03d}Z] {msg}", kwargs
 

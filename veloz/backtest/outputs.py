@@ -61,7 +61,7 @@ def _per_instrument(index: np.ndarray, instruments: list[Instrument],
 
 def _notional(prices: np.ndarray, qtys: np.ndarray, index: np.ndarray, instruments: list[Instrument]) -> np.ndarray:
     """Traded value in the account currency: price x qty, or contracts x size / price on COIN-M."""
-    out = prices * qtys
+    out: np.ndarray = np.multiply(prices, qtys)
     for i, inst in enumerate(instruments):
         if inst.market == "coinm":
             mask = index == i

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import traceback
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ class InstrumentData:
     limited to the run's time range."""
 
     instrument: Instrument
-    streams: dict[str, Iterable[Chunk]]
+    streams: Mapping[str, Iterable[Chunk]]
 
 
 @dataclass(frozen=True)
