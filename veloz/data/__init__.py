@@ -1,1 +1,2 @@
-"""Market-data files: capture readers (and, later, the catalog and importers)."""
+"""Market data: capture readers, the Parquet catalog, importers (captures, data.binance.vision
+archives, Tardis CSVs) and data-quality checks (docs/data.md, docs/importers.md)."""
