@@ -123,6 +123,11 @@ def test_a_strategy_file_path_is_accepted(catalog: Path, tmp_path: Path) -> None
     (("--fees", "0.1"), "MAKER,TAKER"),
     (("--instrument", "binance:usdm:ETHUSDT"), "no data for binance:usdm:ETHUSDT"),
     (("--instrument", "BTCUSDT"), "venue:market:symbol"),
+    (("--deposit", "nan"), "deposit must be a positive number"),
+    (("--deposit", "0"), "deposit must be a positive number"),
+    (("--leverage", "3000000000"), "leverage must be between 1 and 125"),
+    (("--seed", "-1"), "seed must be between"),
+    (("--latency", "lognormal:1ms:60:0.5"), "ln(ns)"),
 ])
 def test_bad_input_is_a_clear_error_and_exit_2(catalog: Path, tmp_path: Path, args: tuple[str, ...],
                                                message: str) -> None:

@@ -249,3 +249,108 @@ def test_futures_orders_the_available_margin_cannot_cover_are_refused_before_sen
 def test_a_deposit_that_is_not_positive_is_refused(deposit: str) -> None:
     with pytest.raises(BacktestError, match="deposit"):
         run(Scripted(lambda ctx, i: None), BacktestConfig(deposit=deposit))
+
+
+# ---- found by review ----------------------------------------------------------------------
+
+def test_a_spot_market_buy_the_free_balance_cannot_cover_is_refused_before_sending() -> None:
+    outcomes: list[str] = []
+
+    def script(ctx, i):  # noqa: ANN001
+        if i == 1:
+            for lots in (10_000, 5_000):  # 0.0001 BTC = 0.60 USDT > 0.5; 0.00005 BTC = 0.30 USDT
+                try:
+                    ctx.place_order("BTCUSDT", Side.BUY, lots)
+                    outcomes.append(f"sent {lots}")
+                except OrderRejected as exc:
+                    outcomes.append(f"refused {lots}: {exc}")
+
+    result = run(Scripted(script), BacktestConfig(deposit="0.5", order_latency=Latency.constant(0),
+                                                  report_latency=Latency.constant(0)),
+                 instrument=SPOT, bid=599_999, ask=600_000)
+    assert outcomes[0].startswith("refused 10000") and outcomes[1] == "sent 5000"
+    assert result.counters["account_refusals"] == 0
+    assert len(result.driver.fills_array()) == 1
+
+
+def test_spot_position_reports_entry_and_unrealized_pnl() -> None:
+    seen = {}
+
+    def script(ctx, i):  # noqa: ANN001
+        if i == 1:
+            ctx.place_order("BTCUSDT", Side.BUY, 10_000)  # 0.0001 BTC at 6,000.00
+        if i == 3:
+            seen["position"] = ctx.position("BTCUSDT")
+
+    run(Scripted(script), NO_LATENCY, instrument=SPOT, bid=599_000, ask=600_000)
+    position = seen["position"]
+    # the 0.05% commission is paid in BTC: 5 of the 10,000 lots bought
+    assert position.qty_lots == 9_995 and position.entry_px_ticks == 600_000
+    assert position.unrealized_pnl == pytest.approx(-0.0005)  # 0.0001 BTC valued at the mid 5,995.00
+
+
+def test_reading_the_position_does_not_change_what_the_margin_check_decides() -> None:
+    def decide(peek: bool) -> list[bool]:
+        sent = []
+
+        def script(ctx, i):  # noqa: ANN001
+            if i == 2:
+                if peek:
+                    ctx.position("BTCUSDT")
+                    ctx.balances()
+                for _ in range(3):
+                    try:
+                        ctx.place_order("BTCUSDT", Side.BUY, 10)
+                        sent.append(True)
+                    except OrderRejected:
+                        sent.append(False)
+
+        run(Scripted(script), BacktestConfig(deposit="75", order_latency=Latency.constant(0),
+                                             report_latency=Latency.constant(0)))
+        return sent
+
+    assert decide(False) == decide(True)
+
+
+def test_a_data_error_inside_the_replay_is_not_blamed_on_the_strategy() -> None:
+    data = book_and_trades()
+    ts = np.array([T0 + 5_000_000], np.int64)
+    data["funding"] = [{"ts_ns": ts, "local_ts_ns": ts, "rate_e8": np.array([2**62], np.int64),
+                        "mark_px": np.array([2**62], np.int64)}]
+
+    def script(ctx, i):  # noqa: ANN001
+        if i == 1:
+            ctx.place_order("BTCUSDT", Side.BUY, 1)
+
+    with pytest.raises(BacktestError, match="bad data"):
+        run_backtest(Scripted(script), [InstrumentData(USDM, data)], NO_LATENCY)
+
+
+def test_numbers_the_binding_would_truncate_or_overflow_are_refused() -> None:
+    checks: dict[str, object] = {}
+
+    def script(ctx, i):  # noqa: ANN001
+        if i == 1:
+            checks["order(-1)"] = ctx.order(-1)
+            for name, call in (("huge qty", lambda: ctx.place_order("BTCUSDT", Side.BUY, 2**63)),
+                               ("cancel(-1)", lambda: ctx.cancel(-1)),
+                               ("amend(-1)", lambda: ctx.amend(-1, px_ticks=1))):
+                try:
+                    call()
+                except OrderRejected:
+                    checks[name] = "refused"
+            with pytest.raises(TypeError):
+                ctx.book("BTCUSDT").depth(1, 599_990.9)
+            info = ctx.instrument("BTCUSDT")
+            checks["ticks"] = info.ticks(np.float64(60000.1))
+
+    assert run(Scripted(script)).failure is None
+    assert checks == {"order(-1)": None, "huge qty": "refused", "cancel(-1)": "refused", "amend(-1)": "refused",
+                      "ticks": 600_001}
+
+
+def test_float_price_columns_are_refused_not_truncated() -> None:
+    data = book_and_trades()
+    data["trades"][0]["px"] = data["trades"][0]["px"].astype(np.float64) + 0.5
+    with pytest.raises(ValueError, match="must hold integers"):
+        run_backtest(Scripted(lambda ctx, i: None), [InstrumentData(USDM, data)], NO_LATENCY)

@@ -115,8 +115,9 @@ def _backtest(args: argparse.Namespace) -> int:
         order_latency=order_latency or defaults.order_latency,
         report_latency=report_latency or defaults.report_latency,
         queue_model=args.queue_model, seed=args.seed, leverage=args.leverage,
-        start_ns=start, end_ns=end,
     )
+    if len({key.lower() for key in args.instrument}) != len(args.instrument):
+        raise BacktestError("--instrument: each instrument once")
     catalog = Catalog(args.data)
     data = [instrument_data(catalog, key, start, end) for key in args.instrument]
     bar: ProgressBar | None = None
@@ -148,6 +149,10 @@ def _backtest(args: argparse.Namespace) -> int:
     for key in ("total_return", "sharpe", "max_drawdown", "num_trades", "fees_total"):
         if key in metrics:
             print(f"  {key:<16} {metrics[key]}")
+    refused = counters.get("account_refusals", 0) + counters.get("oms_refusals", 0)
+    if refused:
+        print(f"  warning          {refused} venue report(s) the account or OMS refused (see docs/backtest.md); "
+              "the run's accounting is incomplete", file=sys.stderr)
     if metrics.get("duration_s") is not None and metrics["duration_s"] < 86_400:
         print(f"  note             annualized figures (sharpe, sortino, calmar, CAGR) extrapolate a "
               f"{metrics['duration_s'] / 60:.1f}-minute run to a year: read them with care")

@@ -582,18 +582,20 @@ void ReplayDriver::sample(int64_t ts) {
     }
     return;
   }
-  for (uint32_t i = 0; i < instruments_.size(); ++i) {
-    const InstrumentState& inst = instruments_[i];
-    const int64_t mark = mid_or_last(inst);
-    int64_t entry = 0;
-    if (inst.spot_qty > 0) {
-      // average cost per lot, in ticks: cost / value of one lot at one tick
-      const ExactAmount one = linear_value_exact(inst.spec, 1, 1);
-      entry = round_half_even(ExactAmount{checked_mul(inst.spot_cost_e8, one.den), checked_mul(one.num, inst.spot_qty)});
-    }
-    positions_.push_back(PositionSample{ts, i, 0, inst.spot_qty, entry, mark, spot_unrealized_e8(inst, mark),
-                                        inst.spot_realized_e8});
+  for (uint32_t i = 0; i < instruments_.size(); ++i) positions_.push_back(spot_position_now(i, ts));
+}
+
+PositionSample ReplayDriver::spot_position_now(uint32_t instrument, int64_t ts) const {
+  const InstrumentState& inst = instruments_.at(instrument);
+  const int64_t mark = mid_or_last(inst);
+  int64_t entry = 0;
+  if (inst.spot_qty > 0) {
+    // average cost per lot, in ticks: cost / value of one lot at one tick
+    const ExactAmount one = linear_value_exact(inst.spec, 1, 1);
+    entry = round_half_even(ExactAmount{checked_mul(inst.spot_cost_e8, one.den), checked_mul(one.num, inst.spot_qty)});
   }
+  return PositionSample{ts, instrument, 0, inst.spot_qty, entry, mark, spot_unrealized_e8(inst, mark),
+                        inst.spot_realized_e8};
 }
 
 void ReplayDriver::finish() {
@@ -609,6 +611,7 @@ OmsResult ReplayDriver::submit(OrderRequest request, uint64_t& order_id) {
   const uint32_t instrument = request.instrument;
   InstrumentState& inst = state(instrument);
   request.ts_ns = now();
+  update_marks();  // the margin check values positions at the current books, not the last sample's
   const OmsResult result = inst.execution->submit(request, order_id);
   if (order_id != 0) {
     if (decision_mid2_.size() < order_id) decision_mid2_.resize(order_id, 0);

@@ -95,6 +95,8 @@ class ReplayDriver {
   int64_t spot_position(uint32_t instrument) const { return instruments_.at(instrument).spot_qty; }
   int64_t spot_cost_e8(uint32_t instrument) const { return instruments_.at(instrument).spot_cost_e8; }
   int64_t spot_realized_e8(uint32_t instrument) const { return instruments_.at(instrument).spot_realized_e8; }
+  // Spot: the position as the samples record it (lots bought minus sold, average entry, PnL at the mid).
+  PositionSample spot_position_now(uint32_t instrument, int64_t ts) const;
 
   const std::vector<FillRecord>& fills() const noexcept { return fills_; }
   const std::vector<EquitySample>& equity() const noexcept { return equity_; }

@@ -49,6 +49,10 @@ OmsResult SimExecution::submit(const OrderRequest& request, uint64_t& order_id) 
       return oms_.reject(order_id, kInsufficientBalance, routed.ts_ns);
     }
   }
+  if (spot_ != nullptr && margin_check_ && routed.type == OrderType::market && !spot_market_covered(routed)) {
+    ++counters_.local_rejects;
+    return oms_.reject(order_id, kInsufficientBalance, routed.ts_ns);
+  }
   if (futures_ != nullptr && margin_check_ && !margin_covers(routed)) {
     ++counters_.local_rejects;
     return oms_.reject(order_id, kInsufficientBalance, routed.ts_ns);
@@ -74,8 +78,22 @@ OmsResult SimExecution::submit(const OrderRequest& request, uint64_t& order_id) 
   return oms_.mark_sent(order_id, routed.ts_ns);
 }
 
+// A spot market order is not locked (it has no price), so it is checked against the free balance
+// when it is sent: a sell needs its base quantity, a buy the quote value of the asks it would take.
+bool SimExecution::spot_market_covered(const OrderRequest& request) const {
+  if (request.side == OrderSide::sell) {
+    return base_amount_e8(venue_.spec(), request.qty) <= spot_->balance(spot_->base_of(instrument_)).free_e8;
+  }
+  const WalkResult walk = venue_.book().walk(Side::ask, request.qty);
+  if (walk.filled_qty == 0) return true;  // nothing to take: the venue expires it
+  const int64_t cost = linear_notional_e8(venue_.spec(), walk.worst_price, walk.filled_qty);  // an upper bound
+  return cost <= spot_->balance(spot_->quote_of(instrument_)).free_e8;
+}
+
 bool SimExecution::margin_covers(const OrderRequest& request) const {
   if (request.reduce_only) return true;
+  const bool hedge = futures_->position_mode() == PositionMode::hedge;
+  if (hedge == (request.position_side == PositionSide::both)) return true;  // the venue refuses the mode mismatch
   const bool buy = request.side == OrderSide::buy;
   int64_t opening = request.qty;
   if (request.position_side == PositionSide::both) {

@@ -56,6 +56,7 @@ class SimExecution {
   void on_report(const ExecReport& report);
   void release_if_finished(uint64_t order_id);
   bool margin_covers(const OrderRequest& request) const;
+  bool spot_market_covered(const OrderRequest& request) const;
 
   OrderManager& oms_;
   MatchingEngine& venue_;

@@ -64,6 +64,8 @@ class SpotAccount {
   void apply_fill(const Fill& fill);
 
   const SpotBalance& balance(AssetId asset) const;
+  AssetId base_of(uint32_t instrument) const { return market(instrument).base; }
+  AssetId quote_of(uint32_t instrument) const { return market(instrument).quote; }
   const SpotOrderLock* find_order(uint64_t order_id) const noexcept;
   std::size_t open_orders() const noexcept { return orders_.size(); }
 

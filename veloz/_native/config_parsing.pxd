@@ -33,8 +33,13 @@ cdef inline LatencyConfig latency_from(tuple spec, str what) except *:
     kinds = {"constant": 0, "uniform": 1, "lognormal": 2}
     if kind not in kinds:
         raise ValueError(f"{what}: kind must be one of {sorted(kinds)}, not {kind!r}")
-    if base_ns < 0 or spread_ns < 0 or sigma < 0:
+    if base_ns < 0 or spread_ns < 0 or not sigma >= 0:
         raise ValueError(f"{what}: latencies and sigma must be >= 0")
+    # lognormal: mu and sigma are of ln(ns); exp(mu + 6 sigma) beyond ~1000 s is a unit mistake
+    # (mu given in ns, say) and would overflow the draws
+    if kind == "lognormal" and not (abs(mu) <= 30 and sigma <= 5 and mu + 6 * sigma <= 27.7):
+        raise ValueError(f"{what}: lognormal mu {mu} and sigma {sigma} are of ln(ns) (e.g. mu 12.2 for ~200 us); "
+                         "these give latencies beyond 1000 s")
     config.kind = <LatencyKind><uint8_t>kinds[kind]
     config.base_ns = base_ns
     config.spread_ns = spread_ns

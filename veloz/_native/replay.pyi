@@ -221,6 +221,8 @@ class TimerEvent:
 class ReplayDriver:
     @property
     def market(self) -> str: ...
+    @property
+    def callback_failed(self) -> bool: ...
     def __init__(
         self,
         market: str,

@@ -50,10 +50,18 @@ cdef inline str client_id_str(const ClientOrderId& client_id):
     return text.data()[:text.size()].decode("ascii")
 
 
+cdef object integers(object array, object dtype, str name):
+    """The column as a contiguous array of `dtype`; a float column is refused, not truncated."""
+    values = np.asarray(array)
+    if values.dtype.kind not in "iub":
+        raise ValueError(f"column {name} must hold integers (ticks, lots, ns), not {values.dtype}")
+    return np.ascontiguousarray(values, dtype=dtype)
+
+
 cdef inline const int64_t* i64_column(object array, size_t n, str name, list keep) except? NULL:
     if array is None:
         return NULL
-    cdef const int64_t[::1] view = np.ascontiguousarray(array, dtype=np.int64)
+    cdef const int64_t[::1] view = integers(array, np.int64, name)
     if <size_t>view.shape[0] != n:
         raise ValueError(f"column {name} has {view.shape[0]} rows, ts has {n}")
     keep.append(view)
@@ -63,7 +71,7 @@ cdef inline const int64_t* i64_column(object array, size_t n, str name, list kee
 cdef inline const int8_t* i8_column(object array, size_t n, str name, list keep) except? NULL:
     if array is None:
         return NULL
-    cdef const int8_t[::1] view = np.ascontiguousarray(array, dtype=np.int8)
+    cdef const int8_t[::1] view = integers(array, np.int8, name)
     if <size_t>view.shape[0] != n:
         raise ValueError(f"column {name} has {view.shape[0]} rows, ts has {n}")
     keep.append(view)
@@ -80,6 +88,7 @@ cdef class ReplayDriver:
     cdef dict timer_names
     cdef object cb_trade, cb_book, cb_depth, cb_bar, cb_mark, cb_funding, cb_order, cb_fill, cb_timer
     cdef readonly str market
+    cdef readonly bint callback_failed  # the last run() ended in an exception from a callback
 
     def __init__(self, str market, list instruments, *, str deposit="0", str account_asset="USDT",
                  tuple order_latency=("constant", 0, 0, 0.0, 0.0), tuple report_latency=("constant", 0, 0, 0.0, 0.0),
@@ -180,7 +189,7 @@ cdef class ReplayDriver:
         if stream >= len(self.chunks):
             raise IndexError(f"no stream {stream}")
         cdef list keep = []
-        cdef const int64_t[::1] ts_view = np.ascontiguousarray(ts, dtype=np.int64)
+        cdef const int64_t[::1] ts_view = integers(ts, np.int64, "ts")
         cdef size_t n = ts_view.shape[0]
         keep.append(ts_view)
         cdef StreamChunk chunk
@@ -219,43 +228,48 @@ cdef class ReplayDriver:
         cdef Trade trade
         cdef BookTop top
         cdef DepthUpdate depth
+        self.callback_failed = False
         while True:
-            kind = drv.next(ev, budget)
-            if kind == ReplayEventKind.trade:
-                trade = Trade.__new__(Trade)
-                trade.ref = <InstrumentRef>refs[ev.instrument]
-                trade.ts_ns = ev.ts
-                trade.trade_id = ev.id
-                trade.px_ticks = ev.v[0]
-                trade.qty_lots = ev.v[1]
-                trade.side = ev.side
-                cb_trade(trade)
-            elif kind == ReplayEventKind.book:
-                top = BookTop.__new__(BookTop)
-                top.ref = <InstrumentRef>refs[ev.instrument]
-                top.ts_ns = ev.ts
-                top.bid_px_ticks = ev.v[0]
-                top.bid_qty_lots = ev.v[1]
-                top.ask_px_ticks = ev.v[2]
-                top.ask_qty_lots = ev.v[3]
-                cb_book(top)
-            elif kind == ReplayEventKind.depth:
-                depth = DepthUpdate.__new__(DepthUpdate)
-                depth.ref = <InstrumentRef>refs[ev.instrument]
-                depth.ts_ns = ev.ts
-                depth.side = ev.side
-                depth.px_ticks = ev.v[0]
-                depth.qty_lots = ev.v[1]
-                depth.is_snapshot = ev.flag
-                cb_depth(depth)
-            elif kind == ReplayEventKind.need_data:
-                return (RUN_NEED_DATA, ev.stream)
-            elif kind == ReplayEventKind.paused:
-                return (RUN_PAUSED, 0)
-            elif kind == ReplayEventKind.end:
-                return (RUN_END, 0)
-            else:
-                self._dispatch_rare(ev)
+            kind = drv.next(ev, budget)  # an exception here is the driver's or the data's
+            try:
+                if kind == ReplayEventKind.trade:
+                    trade = Trade.__new__(Trade)
+                    trade.ref = <InstrumentRef>refs[ev.instrument]
+                    trade.ts_ns = ev.ts
+                    trade.trade_id = ev.id
+                    trade.px_ticks = ev.v[0]
+                    trade.qty_lots = ev.v[1]
+                    trade.side = ev.side
+                    cb_trade(trade)
+                elif kind == ReplayEventKind.book:
+                    top = BookTop.__new__(BookTop)
+                    top.ref = <InstrumentRef>refs[ev.instrument]
+                    top.ts_ns = ev.ts
+                    top.bid_px_ticks = ev.v[0]
+                    top.bid_qty_lots = ev.v[1]
+                    top.ask_px_ticks = ev.v[2]
+                    top.ask_qty_lots = ev.v[3]
+                    cb_book(top)
+                elif kind == ReplayEventKind.depth:
+                    depth = DepthUpdate.__new__(DepthUpdate)
+                    depth.ref = <InstrumentRef>refs[ev.instrument]
+                    depth.ts_ns = ev.ts
+                    depth.side = ev.side
+                    depth.px_ticks = ev.v[0]
+                    depth.qty_lots = ev.v[1]
+                    depth.is_snapshot = ev.flag
+                    cb_depth(depth)
+                elif kind == ReplayEventKind.need_data:
+                    return (RUN_NEED_DATA, ev.stream)
+                elif kind == ReplayEventKind.paused:
+                    return (RUN_PAUSED, 0)
+                elif kind == ReplayEventKind.end:
+                    return (RUN_END, 0)
+                else:
+                    self._dispatch_rare(ev)
+            except BaseException:
+                self.callback_failed = True  # the strategy's code raised (directly or via the Context)
+                raise
 
     cdef int _dispatch_rare(self, ReplayEvent& ev) except -1:
         cdef InstrumentRef ref = <InstrumentRef>self.refs[ev.instrument]
@@ -464,8 +478,13 @@ cdef class ReplayDriver:
                 if p.qty != 0:
                     entry = p.entry_price
             return (qty, entry, unrealized, realized)
-        qty = self.drv.get().spot_position(instrument)
-        return (qty, 0, 0, self.drv.get().spot_realized_e8(instrument))
+        cdef PositionSample sample = self.drv.get().spot_position_now(instrument, self.drv.get().now())
+        # What can be sold: the base balance (after commissions paid in base), in whole lots
+        cdef InstrumentRef ref = <InstrumentRef>self.refs[instrument]
+        balance = self.spot_balance(ref.fee_assets[0])
+        per_lot = int(round(ref.qty_step * 10 ** 8 / ref.qty_div))
+        holdings = (balance[0] + balance[1]) // per_lot if balance is not None and per_lot > 0 else sample.qty
+        return (holdings, sample.entry_px, sample.unrealized_e8, sample.realized_e8)
 
     def equity_now(self) -> dict:
         cdef EquitySample s = self.drv.get().equity_now()

@@ -69,6 +69,13 @@ cdef extern from "veloz/replay_types.hpp" namespace "veloz" nogil:
 
     cdef struct PositionSample:
         int64_t ts
+        int64_t instrument
+        int64_t position_side
+        int64_t qty
+        int64_t entry_px
+        int64_t mark_px
+        int64_t unrealized_e8
+        int64_t realized_e8
 
     cdef struct ReplayCounters:
         uint64_t data_events
@@ -121,6 +128,7 @@ cdef extern from "veloz/replay_driver.hpp" namespace "veloz" nogil:
         int64_t spot_position(uint32_t instrument) except +
         int64_t spot_cost_e8(uint32_t instrument) except +
         int64_t spot_realized_e8(uint32_t instrument) except +
+        PositionSample spot_position_now(uint32_t instrument, int64_t ts) except +
         const vector[FillRecord]& fills()
         const vector[EquitySample]& equity()
         const vector[PositionSample]& positions()

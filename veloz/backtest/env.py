@@ -7,6 +7,7 @@ handled); answers come back later as on_order / on_fill, after the configured la
 from __future__ import annotations
 
 import logging
+import math
 import operator
 import time
 from collections.abc import Mapping, Sequence
@@ -188,20 +189,25 @@ class BacktestEnv:
             self._pending_factors = {}
         state = self._driver.order(order_id)
         if state is not None and state[3] == _REJECTED:
-            raise OrderRejected(f"order {order_id} rejected before it was sent (code {state[11]}): "
-                                "the balance does not cover it")
+            why = "the balance or margin does not cover it" if state[11] == -2019 else \
+                "the venue would refuse it (e.g. a position side that does not fit the position mode)"
+            raise OrderRejected(f"order {order_id} rejected before it was sent (code {state[11]}): {why}")
         return order_id
 
     def cancel(self, order_id: int) -> None:
-        self._driver.cancel(_whole(order_id, "order_id"))
+        number = _whole(order_id, "order_id")
+        if number <= 0:
+            raise OrderRejected(f"unknown order id {order_id}")
+        self._driver.cancel(number)
 
     def amend(self, order_id: int, *, px_ticks: int | None = None, qty_lots: int | None = None) -> None:
-        state = self._driver.order(_whole(order_id, "order_id"))
+        number = _whole(order_id, "order_id")
+        state = self._driver.order(number) if number > 0 else None
         if state is None:
             raise OrderRejected(f"unknown order id {order_id}")
         price = state[4] if px_ticks is None else _whole(px_ticks, "px_ticks")
         qty = state[5] if qty_lots is None else _whole(qty_lots, "qty_lots")
-        self._driver.amend(order_id, price, qty)
+        self._driver.amend(number, price, qty)
 
     def cancel_all(self, instrument: str | None = None) -> int:
         index = None if instrument is None else self._instrument_index(instrument)
@@ -237,7 +243,10 @@ class BacktestEnv:
             asset = self._instruments[0].margin_asset
             wallet = summary["wallet_balance_e8"]
             available = summary["available_balance_e8"]
-            return {asset: BalanceView(asset, available / 1e8, (wallet - available) / 1e8, wallet)}
+            # locked: what positions hold as initial margin (available can exceed the wallet when
+            # the positions are in profit)
+            locked = max(0, wallet + summary["unrealized_pnl_e8"] - available)
+            return {asset: BalanceView(asset, available / 1e8, locked / 1e8, wallet)}
         out = {}
         assets = {self._instruments[0].quote_asset} | {inst.base_asset for inst in self._instruments}
         for asset in sorted(assets):
@@ -248,7 +257,10 @@ class BacktestEnv:
         return out
 
     def order(self, order_id: int) -> OrderInfo | None:
-        state = self._driver.order(_whole(order_id, "order_id"))
+        number = _whole(order_id, "order_id")
+        if number <= 0:
+            return None
+        state = self._driver.order(number)
         return None if state is None else self._order_info(order_id, state)
 
     def open_orders(self, instrument: str | None = None) -> list[OrderInfo]:
@@ -299,6 +311,8 @@ class BacktestEnv:
 
     def record(self, name: str, value: float) -> None:
         number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"record({name!r}, {value!r}): the value must be finite")
         self.records.append((self._driver.now, name, number))
         self._pending_factors[name] = number
 
@@ -308,7 +322,10 @@ def _whole(value: object, name: str) -> int:
     if isinstance(value, bool):
         raise OrderRejected(f"{name} must be an integer, not {value!r}")
     try:
-        return operator.index(value)  # type: ignore[arg-type]
+        number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise OrderRejected(f"{name} must be an integer number of ticks or lots, not {value!r} "
                             "(convert with ctx.instrument(symbol).ticks(...) / .lots(...))") from None
+    if not -(2**63) <= number < 2**63:
+        raise OrderRejected(f"{name} {number} is out of range")
+    return number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from decimal import Decimal, InvalidOperation
 
 from veloz.instruments import Instrument
@@ -64,7 +65,12 @@ class InstrumentInfo:
 def _steps(value: str | Decimal | float, step: Decimal, what: str, symbol: str) -> int:
     try:
         # A float goes through its shortest repr, so 0.1 is 0.1 and not 0.1000000000000000055...
-        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if isinstance(value, numbers.Integral):
+            exact = Decimal(int(value))
+        elif isinstance(value, numbers.Real) and not isinstance(value, Decimal):
+            exact = Decimal(repr(float(value)))  # numpy floats too
+        else:
+            exact = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise ValueError(f"{symbol}: {what} {value!r} is not a decimal number") from None
     if not exact.is_finite():

@@ -213,15 +213,12 @@ def write_parquet(path: Path, table: pa.Table) -> None:
 def write_outputs(run: BacktestRun, out_dir: Path, run_info: dict[str, Any]) -> dict[str, Any]:
     """Writes orders, fills, positions, equity and records (Parquet), metrics.json and report.html
     into `out_dir`; returns the metrics. Each file appears whole or not at all."""
-    from veloz.analytics import compute_metrics, write_metrics_json, write_report_html
+    from veloz.analytics import compute_metrics, write_metrics_json
 
+    from veloz.analytics.report import render_report_html
+
+    # Everything is computed first, so a failure here writes nothing at all.
     tables = build_tables(run)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_parquet(out_dir / "orders.parquet", tables.orders)
-    write_parquet(out_dir / "fills.parquet", tables.fills)
-    write_parquet(out_dir / "positions.parquet", tables.positions)
-    write_parquet(out_dir / "equity.parquet", tables.equity)
-    write_parquet(out_dir / "records.parquet", tables.records)
     start = run.first_ts_ns if run.first_ts_ns is not None else run.last_ts_ns
     end = max(run.last_ts_ns, start + 1)
     info = dict(run_info)
@@ -230,15 +227,23 @@ def write_outputs(run: BacktestRun, out_dir: Path, run_info: dict[str, Any]) -> 
         "account_currency": _account_currency(run.instruments),
         "instruments": [inst.symbol for inst in run.instruments],
         "events": run.counters.get("data_events", 0),
+        "refused_reports": run.counters.get("account_refusals", 0) + run.counters.get("oms_refusals", 0),
         "stopped_by_strategy_error": None if run.failure is None else str(run.failure),
     })
     metrics = compute_metrics(tables.equity, tables.fills, tables.orders, start_ns=start, end_ns=end)
-    write_metrics_json(out_dir / "metrics.json", metrics, info)
     prices = tables.positions.select(["ts_ns", "instrument", "mark_price"]).rename_columns(
         ["ts_ns", "instrument", "price"])
     prices = prices.filter(pa.compute.greater(prices.column("price"), 0.0))
-    write_report_html(out_dir / "report.html", equity=tables.equity, fills=tables.fills, orders=tables.orders,
-                      positions=tables.positions, metrics=metrics, run_info=info, price_series=prices)
+    page = render_report_html(equity=tables.equity, fills=tables.fills, orders=tables.orders,
+                              positions=tables.positions, metrics=metrics, run_info=info, price_series=prices)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_parquet(out_dir / "orders.parquet", tables.orders)
+    write_parquet(out_dir / "fills.parquet", tables.fills)
+    write_parquet(out_dir / "positions.parquet", tables.positions)
+    write_parquet(out_dir / "equity.parquet", tables.equity)
+    write_parquet(out_dir / "records.parquet", tables.records)
+    write_metrics_json(out_dir / "metrics.json", metrics, info)
+    atomic_write(out_dir / "report.html", lambda temp: temp.write_text(page, encoding="utf-8"))
     return metrics
 
 

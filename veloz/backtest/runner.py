@@ -48,8 +48,6 @@ class BacktestConfig:
     leverage: int = 20
     hedge_mode: bool = False
     sample_interval_ns: int = 1_000_000_000
-    start_ns: int | None = None
-    end_ns: int | None = None
 
 
 @dataclass
@@ -76,8 +74,12 @@ def _driver_for(instruments: list[Instrument], config: BacktestConfig) -> native
         deposit = Decimal(config.deposit)
     except InvalidOperation:
         raise BacktestError(f"deposit {config.deposit!r} is not a number") from None
-    if not deposit > 0:
-        raise BacktestError(f"deposit must be positive, not {config.deposit}")
+    if not deposit.is_finite() or deposit <= 0:
+        raise BacktestError(f"deposit must be a positive number, not {config.deposit}")
+    if not 1 <= config.leverage <= 125:
+        raise BacktestError(f"leverage must be between 1 and 125, not {config.leverage}")
+    if not 0 <= config.seed < 2**64:
+        raise BacktestError(f"seed must be between 0 and 2**64 - 1, not {config.seed}")
     markets = {inst.market for inst in instruments}
     if len(markets) != 1:
         raise BacktestError(f"every instrument of a run must be of one market, not {sorted(markets)}")
@@ -104,7 +106,7 @@ def _driver_for(instruments: list[Instrument], config: BacktestConfig) -> native
             order_latency=config.order_latency.as_tuple(), report_latency=config.report_latency.as_tuple(),
             queue_model=config.queue_model, seed=config.seed, hedge_mode=config.hedge_mode,
             sample_interval_ns=config.sample_interval_ns)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise BacktestError(f"bad backtest configuration: {exc}") from exc
 
 
@@ -150,7 +152,7 @@ def run_backtest(
         env.attach(strategy)
         _call(strategy.on_start)
         while True:
-            code, stream = _call(driver.run, _PROGRESS_ROWS)
+            code, stream = _run_driver(driver)
             if code == native.RUN_NEED_DATA:
                 data_type, source = sources[stream]
                 _feed(driver, stream, data_type, _next_chunk(data_type, source))
@@ -169,6 +171,20 @@ def run_backtest(
         driver.finish()
         run.counters = driver.counters()
     return run
+
+
+def _run_driver(driver: native.ReplayDriver) -> tuple[int, int]:
+    """One stretch of the loop. An exception from a strategy callback is the strategy's failure;
+    any other (the driver refusing the data, say) is the data's, reported as such."""
+    try:
+        result: tuple[int, int] = driver.run(_PROGRESS_ROWS)
+        return result
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:
+        if driver.callback_failed:
+            raise StrategyFailed(f"the strategy raised {type(exc).__name__}: {exc}", traceback.format_exc()) from exc
+        raise BacktestError(f"the replay stopped on bad data: {type(exc).__name__}: {exc}") from exc
 
 
 def _call(function: Callable[..., Any], *args: Any) -> Any:
