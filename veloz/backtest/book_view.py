@@ -45,7 +45,7 @@ def _whole(value: object, name: str) -> int:
     """Ticks, lots and counts are exact integers: a float would be truncated by the binding."""
     if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
         raise TypeError(f"{name} must be an integer, not {value!r}")
-    number = operator.index(value)  # type: ignore[arg-type]
+    number = operator.index(value)
     if not -(2**63) <= number < 2**63:
         raise ValueError(f"{name} {number} is out of range")
     return number

@@ -243,8 +243,12 @@ def write_outputs(run: BacktestRun, out_dir: Path, run_info: dict[str, Any]) -> 
     write_parquet(out_dir / "equity.parquet", tables.equity)
     write_parquet(out_dir / "records.parquet", tables.records)
     write_metrics_json(out_dir / "metrics.json", metrics, info)
-    atomic_write(out_dir / "report.html", lambda temp: temp.write_text(page, encoding="utf-8"))
+    atomic_write(out_dir / "report.html", lambda temp: _write_text(temp, page))
     return metrics
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def _account_currency(instruments: list[Instrument]) -> str:
