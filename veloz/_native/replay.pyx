@@ -45,6 +45,16 @@ if FILL_DTYPE.itemsize != sizeof(FillRecord) or EQUITY_DTYPE.itemsize != sizeof(
     raise ImportError("replay record dtypes do not match the C++ structs")
 
 
+cdef object copy_records(const void* data, size_t n, object dtype):
+    """A numpy copy of n C++ records laid out as `dtype` (checked against the structs at import)."""
+    out = np.empty(n, dtype=dtype)
+    cdef unsigned char[::1] raw
+    if n:
+        raw = out.view(np.uint8)
+        memcpy(&raw[0], data, n * <size_t>dtype.itemsize)
+    return out
+
+
 cdef inline str client_id_str(const ClientOrderId& client_id):
     cdef string_view text = client_id.view()
     return text.data()[:text.size()].decode("ascii")
@@ -516,43 +526,19 @@ cdef class ReplayDriver:
     # ---- outputs -------------------------------------------------------------------------------
 
     def fills_array(self):
-        cdef size_t n = self.drv.get().fills().size()
-        out = np.empty(n, dtype=FILL_DTYPE)
-        cdef unsigned char[::1] raw
-        if n:
-            raw = out.view(np.uint8)
-            memcpy(&raw[0], self.drv.get().fills().data(), n * sizeof(FillRecord))
-        return out
+        return copy_records(self.drv.get().fills().data(), self.drv.get().fills().size(), FILL_DTYPE)
 
     def equity_array(self):
-        cdef size_t n = self.drv.get().equity().size()
-        out = np.empty(n, dtype=EQUITY_DTYPE)
-        cdef unsigned char[::1] raw
-        if n:
-            raw = out.view(np.uint8)
-            memcpy(&raw[0], self.drv.get().equity().data(), n * sizeof(EquitySample))
-        return out
+        return copy_records(self.drv.get().equity().data(), self.drv.get().equity().size(), EQUITY_DTYPE)
 
     def positions_array(self):
-        cdef size_t n = self.drv.get().positions().size()
-        out = np.empty(n, dtype=POSITION_DTYPE)
-        cdef unsigned char[::1] raw
-        if n:
-            raw = out.view(np.uint8)
-            memcpy(&raw[0], self.drv.get().positions().data(), n * sizeof(PositionSample))
-        return out
+        return copy_records(self.drv.get().positions().data(), self.drv.get().positions().size(), POSITION_DTYPE)
 
     def orders_array(self):
         """Every order of the run as veloz._native.oms.ORDER_DTYPE."""
         from veloz._native.oms import ORDER_DTYPE
         cdef const OrderManager* oms = &self.drv.get().oms()
-        cdef size_t n = oms.size()
-        out = np.empty(n, dtype=ORDER_DTYPE)
-        cdef unsigned char[::1] raw
-        if n:
-            raw = out.view(np.uint8)
-            memcpy(&raw[0], oms.data(), n * sizeof(Order))
-        return out
+        return copy_records(oms.data(), oms.size(), ORDER_DTYPE)
 
     def counters(self) -> dict:
         cdef ReplayCounters c = self.drv.get().counters()
